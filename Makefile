@@ -1,0 +1,60 @@
+# Two commands do all set-up on a machine with only Python 3.11+ and make:
+#   make run    install, migrate, load the seeds, create demo accounts, serve on 127.0.0.1:8000
+#   make test   install with dev dependencies and run the whole suite (set DATABASE_URL for PostgreSQL)
+
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+# Use uv when it is on the PATH; otherwise bootstrap a private copy into .tools/.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+MANAGE := $(UV) run --no-sync python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint format serve browser-deps clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked --no-dev
+
+install-dev: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked
+
+run: export DEBUG ?= 1
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_seeds
+	$(MANAGE) demo_accounts
+	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-dev browser-deps
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync pytest
+
+# Browser tests drive Debian's Chromium; install it when it is missing and we can.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium; install it (package chromium)."; exit 1; \
+	  fi; \
+	fi
+
+lint:
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+format:
+	$(UV) run --no-sync ruff check --fix .
+	$(UV) run --no-sync ruff format .
+
+clean:
+	rm -rf .venv .tools var
