@@ -11,7 +11,12 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -334,7 +339,9 @@ class ActionArea(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     keywords = models.JSONField(
-        default=list, blank=True, help_text="Words and phrases used to classify text into this area."
+        default=list,
+        blank=True,
+        help_text="Words and phrases used to classify text into this area.",
     )
     history = HistoricalRecords()
 
@@ -358,14 +365,14 @@ class ActionArea(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("area_detail", args=[self.working_group.slug, self.slug])
+
     def clean(self) -> None:
         if not isinstance(self.keywords, list) or not all(
             isinstance(k, str) and k.strip() for k in self.keywords
         ):
             raise ValidationError({"keywords": "Keywords must be a list of non-empty words."})
-
-    def get_absolute_url(self) -> str:
-        return reverse("area_detail", args=[self.working_group.slug, self.slug])
 
 
 # --------------------------------------------------------------------------- commitments
@@ -458,7 +465,10 @@ class Commitment(models.Model):
         max_length=100, blank=True, help_text="Where in the source, e.g. “para. 5”."
     )
     source_excerpt = models.TextField(
-        max_length=1000, blank=True, help_text="The agreed words, quoted exactly."
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000)],
+        help_text="The agreed words, quoted exactly.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -539,9 +549,7 @@ class Commitment(models.Model):
 
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> FollowUpQuerySet:
-        return self.filter(
-            commitment__working_group__in=WorkingGroup.objects.visible_to(user)
-        )
+        return self.filter(commitment__working_group__in=WorkingGroup.objects.visible_to(user))
 
 
 class FollowUp(models.Model):
@@ -553,7 +561,7 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     occurred_on = models.DateField(help_text="When it happened (not in the future).")
-    note = models.TextField(max_length=10000)
+    note = models.TextField(max_length=10000, validators=[MaxLengthValidator(10000)])
     status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
     status_after = models.CharField(max_length=20, choices=Status.choices, blank=True)
     progress_before = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -658,9 +666,7 @@ class Indicator(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
-    direction = models.CharField(
-        max_length=10, choices=Direction.choices, default=Direction.HIGHER
-    )
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     source_locator = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
 

@@ -238,9 +238,9 @@ def _next_reference(*, group: WorkingGroup, meeting: Meeting, area: ActionArea) 
     """`<GROUP>-<meeting>-<AREA>-<nn>`, one more than the highest in use for that meeting and
     area. The caller holds the working group's row lock, so two creates cannot race."""
     prefix = f"{group.short_name}-{meeting.number}-{area.code}-"
-    used = Commitment.objects.filter(
-        working_group=group, reference__startswith=prefix
-    ).values_list("reference", flat=True)
+    used = Commitment.objects.filter(working_group=group, reference__startswith=prefix).values_list(
+        "reference", flat=True
+    )
     highest = 0
     for reference in used:
         match = _REFERENCE_TAIL.search(reference)
@@ -326,8 +326,8 @@ def _validate_lead_agencies(group: WorkingGroup, agencies: list[Agency]) -> None
 
 
 def _lock_commitment(commitment: Commitment, expected_version: int) -> Commitment:
-    current = Commitment.objects.select_for_update().select_related("working_group").get(
-        pk=commitment.pk
+    current = (
+        Commitment.objects.select_for_update().select_related("working_group").get(pk=commitment.pk)
     )
     if current.version != expected_version:
         raise ConflictError(current=current, expected_version=expected_version)
@@ -367,7 +367,9 @@ def _parse_progress(progress) -> int | None:
     try:
         value = int(progress)
     except (TypeError, ValueError):
-        raise ValidationError({"progress": "Progress must be a whole number from 0 to 100."}) from None
+        raise ValidationError(
+            {"progress": "Progress must be a whole number from 0 to 100."}
+        ) from None
     if not 0 <= value <= 100:
         raise ValidationError({"progress": "Progress must be between 0 and 100."})
     return value

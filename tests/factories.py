@@ -69,8 +69,8 @@ def commitment(
     meeting_: Meeting | None = None,
     **fields,
 ) -> Commitment:
-    area = area or group.action_areas.first() or action_area(group)
-    meeting_ = meeting_ or group.meetings.first() or meeting(group)
+    area = area or group.action_areas.order_by("order", "id").first() or action_area(group)
+    meeting_ = meeting_ or group.meetings.order_by("number").first() or meeting(group)
     fields.setdefault("title", f"Commitment {next(_seq)}")
     return services.commitment_create(
         working_group=group, action_area=area, meeting=meeting_, **fields

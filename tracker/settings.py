@@ -43,7 +43,7 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 DEBUG = envbool("DEBUG", False)
 
-_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
