@@ -1,0 +1,906 @@
+"""Django admin: every page renders with a bounded number of queries, commitments are written
+only through the services, and the audit trail (follow-ups, model history) cannot be changed by
+anyone but a superuser."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import HistoricalChanges
+
+from commitments import services
+from commitments.models import (
+    ActionArea,
+    Agency,
+    Commitment,
+    FollowUp,
+    Indicator,
+    Measurement,
+    Meeting,
+    Membership,
+    Participation,
+    Party,
+    Person,
+    Status,
+)
+from tests import factories
+from tests.factories import Role
+
+APP_MODELS = list(apps.get_app_config("commitments").get_models())
+DOMAIN_MODELS = [m for m in APP_MODELS if not issubclass(m, HistoricalChanges)]
+
+# Query budgets, measured and then fixed here; none of the queries grows with the rows. The
+# busiest changelist, commitments, makes 13: session, user; the choices of the working group,
+# action area, meeting, lead agency and owner filters; the filtered and the full count; the
+# page of rows; their lead agencies (one prefetch); the date hierarchy's range and its dates.
+CHANGELIST_BUDGET = 14
+# A change page: session, user, the object, the labels of its selected autocomplete values
+# (one query per field, not per row), and one query per inline with its rows' related objects.
+PAGE_BUDGET = 16
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:commitments_{model._meta.model_name}_{view}", args=args)
+
+
+def populate(group, start: int, stop: int) -> None:
+    """Rows number `start` to `stop - 1` of every busy list, each through the services."""
+    area = group.action_areas.get(code="PC")
+    for i in range(start, stop):
+        agency = factories.agency("US", f"AG{i}", f"Agency number {i}")
+        person, _ = services.person_ensure(name=f"Person {i}", title="Delegate", agency=agency)
+        document, _ = services.source_document_ensure(
+            working_group=group,
+            title=f"Readout {i}",
+            publisher="Example publisher",
+            kind="readout",
+            published_on=datetime.date(2026, 1, 21),
+        )
+        meeting = factories.meeting(
+            group,
+            i + 2,
+            start_date=datetime.date(2026, 2, 1) + datetime.timedelta(days=i),
+            end_date=datetime.date(2026, 2, 1) + datetime.timedelta(days=i),
+            participants=[(person, "delegate")],
+            source_documents=[document],
+        )
+        member = factories.member(group, Role.ANALYST, f"member{i}")
+        commitment = factories.commitment(
+            group,
+            area,
+            meeting,
+            title=f"Commitment number {i}",
+            lead_agencies=[agency],
+            owner=member,
+            due_date=datetime.date(2026, 6, 1) + datetime.timedelta(days=i),
+            source_document=document,
+        )
+        services.follow_up_record(
+            commitment=commitment,
+            author=member,
+            note=f"Work started on {i}.",
+            expected_version=commitment.version,
+            status=Status.IN_PROGRESS,
+            progress=10,
+        )
+        indicator, _ = services.indicator_ensure(
+            working_group=group,
+            name=f"Indicator {i}",
+            unit="cases",
+            action_area=area,
+            commitment=commitment,
+            target_date=datetime.date(2026, 12, 31),
+        )
+        services.measurement_record(
+            indicator=indicator,
+            period_end=datetime.date(2026, 1, 31),
+            value=i,
+            entered_by=member,
+        )
+
+
+@pytest.fixture
+def everything(group):
+    """One row of every model."""
+    populate(group, 0, 1)
+    return group
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def clerk_with(*codenames: str, username: str = "clerk"):
+    """A staff user who is not a superuser, with these permissions of the app."""
+    user = factories.user(username, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames)
+    )
+    return user
+
+
+def form_data(response) -> dict:
+    """What a browser would post back from an admin change form, as it was rendered."""
+    data = {}
+
+    def add(form):
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def test_it_registers_every_model_with_its_history():
+    registered = {model for model in admin.site._registry if model in APP_MODELS}
+    assert registered == set(DOMAIN_MODELS)
+    for model in DOMAIN_MODELS:
+        assert isinstance(admin.site._registry[model], SimpleHistoryAdmin), model
+
+
+def test_it_registers_no_history_table_where_rows_could_be_edited():
+    history_models = {m for m in APP_MODELS if issubclass(m, HistoricalChanges)}
+    assert {model.history.model for model in DOMAIN_MODELS} <= history_models
+    assert not history_models & set(admin.site._registry)
+
+
+# --------------------------------------------------------------------------- every page renders
+
+
+@pytest.mark.parametrize("model", DOMAIN_MODELS, ids=lambda m: m.__name__)
+def test_it_renders_every_page_for_a_superuser(
+    model, everything, admin_client, django_assert_max_num_queries
+):
+    obj = model.objects.first()
+    assert obj is not None
+
+    with django_assert_max_num_queries(CHANGELIST_BUDGET):
+        assert admin_client.get(url(model, "changelist")).status_code == 200
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        assert admin_client.get(url(model, "change", obj.pk)).status_code == 200
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        assert admin_client.get(url(model, "history", obj.pk)).status_code == 200
+    add = admin_client.get(url(model, "add"))
+    # Follow-ups are added with their commitment, never on their own.
+    assert add.status_code == (403 if model is FollowUp else 200)
+
+
+def test_it_searches_and_filters_the_commitment_list(everything, admin_client):
+    response = admin_client.get(
+        url(Commitment, "changelist"), {"q": "AG0", "status__exact": "in_progress", "due": "30d"}
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0  # due in June, not within 30 days
+    response = admin_client.get(url(Commitment, "changelist"), {"q": "AG0", "due": ""})
+    assert response.context["cl"].result_count == 1
+
+
+def test_it_shows_lead_agencies_and_counts_in_the_commitment_list(everything, admin_client):
+    response = admin_client.get(url(Commitment, "changelist"))
+    content = response.content.decode()
+    assert "AG0" in content
+    assert "DPEWG-2-PC-01" in content
+    (row,) = response.context["cl"].result_list
+    assert row.follow_up_count == 1
+
+
+BUSY_CHANGELISTS = [Commitment, FollowUp, Membership, Agency, Meeting, Indicator]
+
+
+@pytest.mark.parametrize("model", BUSY_CHANGELISTS, ids=lambda m: m.__name__)
+def test_it_lists_3_or_30_rows_with_the_same_queries(
+    model, group, admin_client, django_assert_max_num_queries
+):
+    populate(group, 0, 3)
+    admin_client.get(url(model, "changelist"))  # warm the session and content-type caches
+    with django_assert_max_num_queries(CHANGELIST_BUDGET) as small:
+        response = admin_client.get(url(model, "changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == model.objects.count() >= 3
+
+    populate(group, 3, 30)
+    with django_assert_max_num_queries(CHANGELIST_BUDGET) as large:
+        response = admin_client.get(url(model, "changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == model.objects.count() >= 30
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def _members(group, start, stop):
+    for i in range(start, stop):
+        factories.member(group, Role.ANALYST, f"member{i}")
+    return group, Membership
+
+
+def _follow_ups(group, start, stop):
+    commitment = Commitment.objects.first() or factories.commitment(group)
+    author = (
+        factories.member(group, Role.ANALYST) if start == 0 else FollowUp.objects.first().author
+    )
+    for i in range(start, stop):
+        commitment.refresh_from_db()
+        services.follow_up_record(
+            commitment=commitment,
+            author=author,
+            note=f"Step {i}.",
+            expected_version=commitment.version,
+            progress=i,
+            status="in_progress",
+        )
+    return commitment, FollowUp
+
+
+def _participants(group, start, stop):
+    meeting = group.meetings.get(number=1)
+    for i in range(start, stop):
+        agency = factories.agency("IN", f"IN{i}", f"Indian agency {i}")
+        person, _ = services.person_ensure(name=f"Delegate {i}", agency=agency)
+        Participation.objects.create(meeting=meeting, person=person, role="delegate")
+    return meeting, Participation
+
+
+def _measurements(group, start, stop):
+    indicator, _ = services.indicator_ensure(working_group=group, name="Seizures", unit="cases")
+    for i in range(start, stop):
+        services.measurement_record(
+            indicator=indicator,
+            period_end=datetime.date(2024, 1, 1) + datetime.timedelta(days=31 * i),
+            value=i,
+        )
+    return indicator, Measurement
+
+
+@pytest.mark.parametrize(
+    "grow", [_members, _follow_ups, _participants, _measurements], ids=lambda f: f.__name__
+)
+def test_it_shows_3_or_30_inline_rows_with_the_same_queries(
+    grow, group, admin_client, django_assert_max_num_queries
+):
+    obj, inline_model = grow(group, 0, 3)
+    change_url = url(type(obj), "change", obj.pk)
+    admin_client.get(change_url)  # warm the session and content-type caches
+
+    def inline_rows(response) -> int:
+        (formset,) = [
+            i.formset
+            for i in response.context["inline_admin_formsets"]
+            if i.formset.model is inline_model
+        ]
+        return len(formset.forms)
+
+    with django_assert_max_num_queries(PAGE_BUDGET) as small:
+        response = admin_client.get(change_url)
+    assert response.status_code == 200
+    assert inline_rows(response) == 3
+
+    grow(group, 3, 30)
+    with django_assert_max_num_queries(PAGE_BUDGET) as large:
+        response = admin_client.get(change_url)
+    assert response.status_code == 200
+    assert inline_rows(response) == 30
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --------------------------------------------------------------------------- commitment: add
+
+
+def test_it_adds_a_commitment_through_the_service_with_a_generated_reference(
+    group, admin_client, admin_user
+):
+    ondcp = factories.agency("US", "ONDCP", "Office of National Drug Control Policy")
+    ncb = factories.agency("IN", "NCB", "Narcotics Control Bureau")
+    response = admin_client.post(
+        url(Commitment, "add"),
+        {
+            "working_group": group.pk,
+            "action_area": group.action_areas.get().pk,
+            "meeting": group.meetings.get().pk,
+            "title": "Share precursor seizure data",
+            "lead_agencies": [ondcp.pk, ncb.pk],
+            "priority": "high",
+            "reference": "HAND-MADE-1",  # not a field of the form: ignored
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    commitment = Commitment.objects.get()
+    assert commitment.reference == "DPEWG-1-PC-01"
+    assert commitment.status == Status.NOT_STARTED
+    assert commitment.version == 1
+    assert set(commitment.lead_agencies.all()) == {ondcp, ncb}
+    # One history row for the insert, one for the lead agencies; both the admin's.
+    assert {h.history_user for h in commitment.history.all()} == {admin_user}
+    assert response["Location"] == url(Commitment, "changelist")
+
+
+def test_it_refuses_an_area_of_another_group_next_to_the_field(group, other_group, admin_client):
+    response = admin_client.post(
+        url(Commitment, "add"),
+        {
+            "working_group": group.pk,
+            "action_area": other_group.action_areas.get().pk,
+            "meeting": group.meetings.get().pk,
+            "title": "Misfiled",
+            "priority": "medium",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["action_area"] == [
+        "This action area belongs to another working group."
+    ]
+    assert not Commitment.objects.exists()
+
+
+# --------------------------------------------------------------------------- commitment: change
+
+
+def test_it_hides_status_and_progress_from_the_commitment_form(commitment, admin_client):
+    response = admin_client.get(url(Commitment, "change", commitment.pk))
+    form = response.context["adminform"].form
+    assert "status" not in form.fields
+    assert "progress" not in form.fields
+    assert "reference" not in form.fields
+    assert form["expected_version"].value() == 1
+    assert form.fields["expected_version"].widget.is_hidden
+    assert "Not started" in response.content.decode()  # shown, read-only
+
+
+def test_it_changes_status_through_a_follow_up(commitment, admin_client, admin_user):
+    page = admin_client.get(url(Commitment, "change", commitment.pk))
+    data = form_data(page)
+    data.update(
+        new_status="in_progress",
+        new_progress="30",
+        follow_up_note="Both sides named contact points.",
+        follow_up_external_reference="MEMO-7",
+    )
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.progress, commitment.version) == ("in_progress", 30, 2)
+    follow_up = FollowUp.objects.get()
+    assert follow_up.author == admin_user
+    assert follow_up.note == "Both sides named contact points."
+    assert (follow_up.status_before, follow_up.status_after) == ("not_started", "in_progress")
+    assert (follow_up.progress_before, follow_up.progress_after) == (0, 30)
+    assert follow_up.external_reference == "MEMO-7"
+    assert follow_up.commitment_version == 2
+
+
+def test_it_saves_an_edit_and_a_follow_up_together(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(title="Tighten controls on precursor chemicals", new_status="completed")
+    data["follow_up_note"] = "Signed off at the plenary."
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.title == "Tighten controls on precursor chemicals"
+    assert (commitment.status, commitment.progress, commitment.version) == ("completed", 100, 3)
+    assert FollowUp.objects.get().commitment_version == 3
+
+
+def test_it_edits_descriptive_fields_without_a_follow_up(commitment, admin_client):
+    agency = factories.agency("IN", "MEA", "Ministry of External Affairs")
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(description="Now with a description.", lead_agencies=[str(agency.pk)])
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.description == "Now with a description."
+    assert list(commitment.lead_agencies.all()) == [agency]
+    assert commitment.version == 2
+    assert not FollowUp.objects.exists()
+
+
+def test_it_saves_nothing_when_nothing_changed(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.version == 1
+    assert commitment.history.count() == 1
+
+
+def test_it_requires_a_note_for_a_status_change(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(new_status="in_progress", title="Changed title")
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["follow_up_note"] == [
+        "Say what happened: a follow-up needs a note (so does a new status or progress)."
+    ]
+    assert form["title"].value() == "Changed title"  # the input is kept
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.status, commitment.version) == (
+        "Tighten precursor controls",
+        "not_started",
+        1,
+    )
+
+
+def test_it_requires_a_note_with_evidence(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data["follow_up_evidence_url"] = "https://example.org/readout"
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["follow_up_note"]
+    assert not FollowUp.objects.exists()
+
+
+def test_it_refuses_a_follow_up_dated_in_the_future(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    data.update(follow_up_note="Planned.", follow_up_occurred_on=tomorrow.isoformat())
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["follow_up_occurred_on"] == [
+        "The date cannot be in the future."
+    ]
+    assert not FollowUp.objects.exists()
+
+
+def test_it_shows_a_service_refusal_next_to_the_field_and_writes_nothing(commitment, admin_client):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(
+        title="Renamed",
+        new_status="completed",
+        new_progress="50",
+        follow_up_note="Done, nearly.",
+    )
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["new_progress"] == [
+        "A completed commitment must be at 100% progress."
+    ]
+    commitment.refresh_from_db()
+    # The dry run of the title change was rolled back with the refused follow-up.
+    assert (commitment.title, commitment.version) == ("Tighten precursor controls", 1)
+    assert commitment.history.count() == 1
+    assert not FollowUp.objects.exists()
+
+
+def test_it_rolls_back_the_whole_save_when_the_real_run_fails(
+    commitment, admin_client, monkeypatch
+):
+    """The form validates with a dry run, then the admin saves for real. Should the real run
+    fail anyway, the edit it made before the follow-up is not left behind."""
+    real = services.follow_up_record
+    calls = []
+
+    def fails_the_second_time(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "follow_up_record", fails_the_second_time)
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(title="Half a change", new_status="in_progress", follow_up_note="Started.")
+
+    with pytest.raises(RuntimeError):
+        admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert len(calls) == 2  # the dry run, then the real run
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.version) == ("Tighten precursor controls", 1)
+    assert commitment.history.count() == 1
+    assert not FollowUp.objects.exists()
+
+
+def test_it_refuses_a_lead_agency_of_a_stranger_party(commitment, admin_client):
+    france = services.party_ensure(code="FR", name="France")[0]
+    stranger = services.agency_ensure(party=france, acronym="OFAST", name="OFAST")[0]
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data["lead_agencies"] = [str(stranger.pk)]
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["lead_agencies"]
+    assert errors == ["Not an agency of a party to this working group: OFAST (FR)."]
+    assert not commitment.lead_agencies.exists()
+
+
+def test_it_refuses_a_stale_version_with_a_form_error(commitment, admin_client, analyst):
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    # Meanwhile an analyst logs progress.
+    services.follow_up_record(
+        commitment=commitment,
+        author=analyst,
+        note="Draft guidance circulated.",
+        expected_version=1,
+        status="in_progress",
+        progress=20,
+    )
+    data.update(title="My edit", new_status="stalled", follow_up_note="No news.")
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert "changed by someone else" in error
+    assert "you loaded version 1, it is now at version 2" in error
+    assert "Draft guidance circulated." in error
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.status, commitment.progress, commitment.version) == (
+        "Tighten precursor controls",
+        "in_progress",
+        20,
+        2,
+    )
+    assert FollowUp.objects.count() == 1
+
+
+def test_it_refuses_a_follow_up_from_staff_who_are_not_analysts(commitment, client):
+    clerk = clerk_with("view_commitment", "change_commitment")
+    client.force_login(clerk)
+    data = form_data(client.get(url(Commitment, "change", commitment.pk)))
+    data.update(new_status="in_progress", follow_up_note="Trying.")
+
+    response = client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert error == "Only analysts and coordinators of this group can log follow-ups."
+    assert not FollowUp.objects.exists()
+
+
+# --------------------------------------------------------------------------- the bulk action
+
+
+@pytest.fixture
+def three_commitments(group):
+    return [factories.commitment(group, title=f"Bulk {i}") for i in range(3)]
+
+
+def test_it_asks_for_the_new_status_before_changing_it(three_commitments, admin_client):
+    pks = [c.pk for c in three_commitments]
+    response = admin_client.post(
+        url(Commitment, "changelist"),
+        {"action": "change_status", "_selected_action": pks, "index": 0},
+    )
+    assert response.status_code == 200
+    assert "admin/commitments/commitment/change_status.html" in [t.name for t in response.templates]
+    content = response.content.decode()
+    for commitment in three_commitments:
+        assert commitment.reference in content
+        assert f'name="version_{commitment.pk}" value="1"' in content
+    assert not FollowUp.objects.exists()
+
+
+def test_it_changes_the_status_of_the_selected_commitments_through_the_service(
+    three_commitments, admin_client, admin_user, monkeypatch
+):
+    calls = []
+    real = services.follow_up_record
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "follow_up_record", spy)
+    first, second, _ = three_commitments
+
+    response = admin_client.post(
+        url(Commitment, "changelist"),
+        {
+            "action": "change_status",
+            "_selected_action": [first.pk, second.pk],
+            f"version_{first.pk}": 1,
+            f"version_{second.pk}": 1,
+            "apply": "yes",
+            "status": "in_progress",
+            "progress": "",
+            "note": "Kick-off meeting held.",
+            "occurred_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert response.status_code == 302
+    assert [call["commitment"].pk for call in calls] == [first.pk, second.pk]
+    assert {call["expected_version"] for call in calls} == {1}
+    for commitment in (first, second):
+        commitment.refresh_from_db()
+        assert (commitment.status, commitment.version) == ("in_progress", 2)
+        follow_up = commitment.follow_ups.get()
+        assert (follow_up.author, follow_up.note) == (admin_user, "Kick-off meeting held.")
+    assert messages_of(response) == [
+        f"Recorded a follow-up on 2 commitment(s): {first.reference}, {second.reference}."
+    ]
+
+
+def test_it_reports_conflicts_and_refusals_of_the_action(three_commitments, admin_client, analyst):
+    fresh, stale, refused = three_commitments
+    services.follow_up_record(
+        commitment=stale, author=analyst, note="Moved on.", expected_version=1, status="stalled"
+    )
+    services.follow_up_record(
+        commitment=refused, author=analyst, note="Done.", expected_version=1, status="completed"
+    )
+
+    response = admin_client.post(
+        url(Commitment, "changelist"),
+        {
+            "action": "change_status",
+            "_selected_action": [c.pk for c in three_commitments],
+            f"version_{fresh.pk}": 1,
+            f"version_{stale.pk}": 1,  # the page was opened before the analyst's change
+            f"version_{refused.pk}": 2,
+            "apply": "yes",
+            "status": "not_started",
+            "progress": "40",
+            "note": "Reset.",
+            "occurred_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        f"Not changed, because someone else changed them after you opened the page: "
+        f"{stale.reference} (now stalled, 0%). Review them and try again.",
+        f"Not changed: {fresh.reference}: Progress must be 0 while the status is “Not started”.",
+        f"Not changed: {refused.reference}: Progress must be 0 while the status is “Not started”.",
+    ]
+    assert FollowUp.objects.count() == 2
+
+
+def test_it_keeps_the_action_page_with_errors_when_the_note_is_missing(
+    three_commitments, admin_client
+):
+    first = three_commitments[0]
+    response = admin_client.post(
+        url(Commitment, "changelist"),
+        {
+            "action": "change_status",
+            "_selected_action": [first.pk],
+            f"version_{first.pk}": 1,
+            "apply": "yes",
+            "status": "in_progress",
+            "note": "   ",
+            "occurred_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["note"]
+    assert not FollowUp.objects.exists()
+
+
+# --------------------------------------------------------------------------- audit: follow-ups
+
+
+@pytest.fixture
+def follow_up(commitment, analyst):
+    return services.follow_up_record(
+        commitment=commitment,
+        author=analyst,
+        note="First contact made.",
+        expected_version=commitment.version,
+        status="in_progress",
+        progress=10,
+    )
+
+
+FOLLOW_UP_PERMISSIONS = ("view_followup", "add_followup", "change_followup", "delete_followup")
+
+
+def test_it_refuses_staff_changing_a_follow_up(follow_up, client):
+    client.force_login(clerk_with(*FOLLOW_UP_PERMISSIONS))
+    change_url = url(FollowUp, "change", follow_up.pk)
+
+    page = client.get(change_url)
+    assert page.status_code == 200  # they may read it
+    assert page.context["title"] == "View follow up"
+    response = client.post(
+        change_url, {"occurred_on": follow_up.occurred_on.isoformat(), "note": "Rewritten."}
+    )
+
+    assert response.status_code == 403
+    follow_up.refresh_from_db()
+    assert follow_up.note == "First contact made."
+
+
+def test_it_refuses_staff_deleting_a_follow_up(follow_up, client):
+    client.force_login(clerk_with(*FOLLOW_UP_PERMISSIONS))
+
+    assert client.get(url(FollowUp, "delete", follow_up.pk)).status_code == 403
+    assert client.post(url(FollowUp, "delete", follow_up.pk), {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        url(FollowUp, "changelist"),
+        {"action": "delete_selected", "_selected_action": [follow_up.pk], "post": "yes"},
+    )
+    assert bulk.status_code == 200  # "no action selected": delete is not on offer
+    assert FollowUp.objects.filter(pk=follow_up.pk).exists()
+
+
+def test_it_offers_no_add_page_for_follow_ups(follow_up, admin_client):
+    assert admin_client.get(url(FollowUp, "add")).status_code == 403
+    assert admin_client.post(url(FollowUp, "add"), {"note": "x"}).status_code == 403
+
+
+def test_it_lets_a_superuser_correct_a_follow_up(follow_up, admin_client, admin_user):
+    data = form_data(admin_client.get(url(FollowUp, "change", follow_up.pk)))
+    data.update(note="First contact made with the NCB desk.", status_after="completed")
+
+    response = admin_client.post(url(FollowUp, "change", follow_up.pk), data)
+
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.note == "First contact made with the NCB desk."
+    assert follow_up.status_after == "in_progress"  # what happened stays as it was recorded
+    assert follow_up.history.first().history_user == admin_user
+
+
+def test_it_lets_a_superuser_delete_a_follow_up(follow_up, admin_client):
+    response = admin_client.post(url(FollowUp, "delete", follow_up.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not FollowUp.objects.exists()
+    assert follow_up.history.filter(history_type="-").exists()  # the deletion is on record
+
+
+# --------------------------------------------------------------------------- audit: history
+
+
+def test_it_shows_the_history_of_a_commitment(follow_up, admin_client):
+    commitment = follow_up.commitment
+    response = admin_client.get(url(Commitment, "history", commitment.pk))
+    assert response.status_code == 200
+    assert response.context["history_list_display"] == ("status", "progress", "version")
+    assert len(response.context["page_obj"].object_list) == 2
+    assert "In progress" in response.content.decode()  # labels, not stored values
+
+
+def test_it_lets_staff_read_history_but_not_revert(db, client):
+    party = services.party_ensure(code="US", name="United States")[0]
+    party.name = "USA"
+    party.save()
+    client.force_login(clerk_with("view_party", "change_party"))
+    first = party.history.earliest()
+
+    page = client.get(url(Party, "simple_history", party.pk, first.history_id))
+    assert page.status_code == 200
+    assert page.context["revert_disabled"] is True
+    assert b'value="Revert"' not in page.content
+    response = client.post(
+        url(Party, "simple_history", party.pk, first.history_id),
+        {"name": "United States", "code": "US"},
+    )
+
+    assert response.status_code == 403
+    party.refresh_from_db()
+    assert party.name == "USA"
+
+
+def test_it_lets_a_superuser_revert_a_plain_record(admin_client):
+    party = services.party_ensure(code="US", name="United States")[0]
+    party.name = "USA"
+    party.save()
+    first = party.history.earliest()
+
+    response = admin_client.post(
+        url(Party, "simple_history", party.pk, first.history_id),
+        {"name": "United States", "code": "US"},
+    )
+
+    assert response.status_code == 302
+    party.refresh_from_db()
+    assert party.name == "United States"
+
+
+def test_it_lets_nobody_revert_a_commitment(follow_up, admin_client):
+    commitment = follow_up.commitment
+    first = commitment.history.earliest()
+    revert_url = url(Commitment, "simple_history", commitment.pk, first.history_id)
+
+    page = admin_client.get(revert_url)
+    assert page.status_code == 200
+    assert page.context["revert_disabled"] is True
+    response = admin_client.post(revert_url, form_data(page))
+
+    assert response.status_code == 403
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.version) == ("in_progress", 2)
+
+
+# --------------------------------------------------------------------------- other models
+
+
+def test_it_sets_who_entered_a_measurement_from_the_indicator_page(everything, admin_client):
+    indicator = Indicator.objects.get()
+    data = form_data(admin_client.get(url(Indicator, "change", indicator.pk)))
+    data.update(
+        {
+            "measurements-TOTAL_FORMS": "2",
+            "measurements-1-period_end": "2026-02-28",
+            "measurements-1-value": "7",
+            "measurements-1-indicator": str(indicator.pk),
+        }
+    )
+
+    response = admin_client.post(url(Indicator, "change", indicator.pk), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    added = Measurement.objects.get(period_end=datetime.date(2026, 2, 28))
+    assert added.entered_by.username == "admin"
+
+
+def test_it_validates_plain_models_with_their_constraints(everything, admin_client):
+    group = everything
+    response = admin_client.post(
+        url(ActionArea, "add"),
+        {
+            "working_group": group.pk,
+            "name": "Duplicate code",
+            "slug": "duplicate-code",
+            "code": "PC",
+            "order": 0,
+            "keywords": "[]",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This working group already has an area with this code."
+    ]
+
+
+def test_it_lists_a_working_groups_areas_and_members_inline(everything, admin_client):
+    response = admin_client.get(url(everything.__class__, "change", everything.pk))
+    inlines = {i.formset.model: i.formset for i in response.context["inline_admin_formsets"]}
+    assert set(inlines) == {ActionArea, Membership}
+    assert len(inlines[Membership].forms) == 1
+
+
+def test_it_lists_a_meetings_participants_and_commitments_inline(everything, admin_client):
+    meeting = Meeting.objects.get(number=2)
+    response = admin_client.get(url(Meeting, "change", meeting.pk))
+    inlines = {i.formset.model: i.formset for i in response.context["inline_admin_formsets"]}
+    assert set(inlines) == {Participation, Commitment}
+    assert len(inlines[Participation].forms) == 1
+    assert len(inlines[Commitment].forms) == 1
+
+
+def test_it_refuses_admin_posts_without_a_csrf_token(everything, admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    person = Person.objects.get()
+    response = client.post(url(Person, "change", person.pk), {"name": "Forged"})
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.name == "Person 0"
