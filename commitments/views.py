@@ -1,35 +1,443 @@
-"""Placeholder views: the analyst workspace (issue 3) replaces these."""
+"""The analyst workspace: pages that read through `selectors`, forms that write through
+`services`, and access decided by `access` (stranger 404, read-only member 403).
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+One template per page. When htmx asks for a part of a page (its `HX-Target` is the id of an
+element the page template defines as a `{% partialdef %}` of the same name), the view renders
+`"page.html#<id>"`; otherwise the whole page. Writes answer htmx with the updated fragment and a
+`commitment-changed` event, and plain browsers with POST-redirect-GET.
+"""
 
-from . import access
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from . import access, selectors, services
+from .forms import CommitmentFilterForm, FollowUpForm, PasswordChangeForm, StatusChangeForm
+from .models import Commitment, FollowUp, Membership, Status
+
+Role = Membership.Role
+CHANGED = "commitment-changed"
+
+
+def login_required(view):
+    """Django's login_required, except that an htmx request from a page whose session has
+    ended gets the whole page sent to the sign-in form (HX-Redirect), rather than the sign-in
+    form swapped into a fragment of the old page."""
+    protected = django_login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            back = request.htmx.current_url_abs_path or reverse("home")
+            return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _htmx_target(request: HttpRequest) -> str | None:
+    """The id of the element htmx will swap, when htmx asks for a part of the page (a history
+    restore asks for the whole page)."""
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request:
+        return htmx.target
+    return None
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_ACCOUNTS:
+            # Development only: the published demo logins, so a newcomer can sign in at once.
+            from .management.commands.demo_accounts import DEMO_ACCOUNTS
+
+            context["demo_accounts"] = DEMO_ACCOUNTS
+        return context
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+    form_class = PasswordChangeForm
+
+    def form_invalid(self, form):
+        form.focus_first_error()
+        return super().form_invalid(form)
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+# --------------------------------------------------------------------------- home and dashboard
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Commitment Tracker")
+    """The user's working groups; straight to the group when there is only one."""
+    groups = selectors.user_groups(user=request.user)
+    if len(groups) == 1:
+        return redirect(groups[0])
+    return render(request, "commitments/home.html", {"groups": groups})
 
 
 @login_required
+@require_safe
 def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    return HttpResponse(group_access.group.name)
+    dashboard = selectors.group_dashboard(user=request.user, group=group_access.group)
+    return render(
+        request,
+        "commitments/dashboard.html",
+        {"group": group_access.group, "group_access": group_access, "dashboard": dashboard},
+    )
+
+
+# --------------------------------------------------------------------------- commitments list
 
 
 @login_required
+@require_safe
+def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
+    group_access = access.get_group_for_user(request.user, slug)
+    group = group_access.group
+    form = CommitmentFilterForm(
+        request.GET, group=group, stalled_after_days=settings.STALLED_AFTER_DAYS
+    )
+    commitments = selectors.commitment_list(user=request.user, group=group, **form.filters())
+    page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
+    context = {
+        "group": group,
+        "group_access": group_access,
+        "form": form,
+        "page": page,
+        "status_choices": Status.choices,
+        "here": request.get_full_path(),
+    }
+    template = "commitments/commitment_list.html"
+    if _htmx_target(request) == "commitment-results":
+        n = page.paginator.count
+        context["announce"] = f"{n} commitment{'' if n == 1 else 's'} found."
+        # After “previous/next page” the link is gone: focus the results' heading instead.
+        context["focus_results"] = request.htmx.trigger in ("page-prev", "page-next")
+        template += "#commitment-results"
+    return render(request, template, context)
+
+
+def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
+
+
+@login_required
+@require_POST
+def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """The quick status change of a list row: a follow-up saying the status was changed.
+    Choosing the status it already has records nothing."""
+    group_access, commitment = access.get_commitment_for_user(
+        request.user, slug, reference, need=Role.ANALYST
+    )
+    form = StatusChangeForm(request.POST)
+    list_url = reverse("commitment_list", args=[slug])
+    changed = False
+    conflict = None
+    problem = ""
+    if not form.is_valid():
+        problem = " ".join(message for errors in form.errors.values() for message in errors)
+    elif form.cleaned_data["status"] != commitment.status:
+        new_status = form.cleaned_data["status"]
+        try:
+            services.follow_up_record(
+                commitment=commitment,
+                author=request.user,
+                note=f"Status set to “{Status(new_status).label}” from the commitments list.",
+                status=new_status,
+                expected_version=form.cleaned_data["version"],
+            )
+            changed = True
+        except services.ConflictError as error:
+            conflict = Conflict.from_error(error)
+            commitment = error.current
+            problem = conflict.summary
+        except ValidationError as error:
+            problem = " ".join(
+                message for messages_ in error.message_dict.values() for message in messages_
+            )
+
+    label = commitment.get_status_display()
+    if problem:
+        level, message = messages.ERROR, f"{commitment.reference}: not changed. {problem}"
+    elif changed:
+        level, message = messages.SUCCESS, f"{commitment.reference} is now “{label}”."
+    else:
+        level, message = messages.INFO, f"{commitment.reference} is already “{label}”."
+    back = _safe_next(request, form.data.get("next"), list_url)
+
+    if not request.htmx:
+        messages.add_message(request, level, message)
+        return redirect(back)
+
+    row = selectors.commitment_list(user=request.user, group=group_access.group).get(
+        pk=commitment.pk
+    )
+    response = render(
+        request,
+        "commitments/commitment_list.html#commitment-row",
+        {
+            "group": group_access.group,
+            "group_access": group_access,
+            "c": row,
+            "row_problem": problem,
+            "row_saved": changed,
+            "row_note": "" if problem or changed else message,
+            "autofocus_row": True,
+            "status_choices": Status.choices,
+            "row_announce": message,
+            "here": back,
+        },
+    )
+    if changed or conflict:
+        trigger_client_event(response, CHANGED)
+    return response
+
+
+# --------------------------------------------------------------------------- commitment page
+
+
+@dataclass
+class Conflict:
+    """What changed since the user loaded the page, for the “someone else changed it” message."""
+
+    changes: list[FollowUp]
+    status_label: str
+    progress: int
+    version: int
+    seen_version: int
+
+    @classmethod
+    def from_error(cls, error: services.ConflictError) -> Conflict:
+        current = error.current
+        return cls(
+            changes=error.changes_since(),
+            status_label=current.get_status_display(),
+            progress=current.progress,
+            version=current.version,
+            seen_version=error.expected_version,
+        )
+
+    @property
+    def summary(self) -> str:
+        who = sorted({fu.author.get_full_name() or fu.author.username for fu in self.changes})
+        by = f" by {', '.join(who)}" if who else ""
+        return (
+            f"It was changed{by} since you loaded it: it is now “{self.status_label}”, "
+            f"{self.progress}%. Check and try again."
+        )
+
+
+def _commitment_context(
+    request: HttpRequest, group_access: access.GroupAccess, commitment: Commitment, **extra
+) -> dict:
+    detail = selectors.commitment_detail(user=request.user, commitment=commitment)
+    context = {
+        "group": group_access.group,
+        "group_access": group_access,
+        "commitment": commitment,
+        "detail": detail,
+        "timeline": selectors.timeline(
+            user=request.user, commitment=commitment, page_number=request.GET.get("page")
+        ),
+    }
+    if group_access.can_follow_up and "form" not in extra:
+        context["form"] = FollowUpForm(commitment=commitment)
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_safe
+def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    group_access, commitment = access.get_commitment_for_user(request.user, slug, reference)
+    target = _htmx_target(request)
+    if target == "commitment-status":
+        # Only the status block: no other query than the access check.
+        return render(
+            request,
+            "commitments/commitment_detail.html#commitment-status",
+            {"group": group_access.group, "commitment": commitment},
+        )
+    if target == "timeline":
+        return render(
+            request,
+            "commitments/commitment_detail.html#timeline",
+            {
+                "group": group_access.group,
+                "commitment": commitment,
+                "timeline": selectors.timeline(
+                    user=request.user,
+                    commitment=commitment,
+                    page_number=request.GET.get("page"),
+                ),
+                # After “newer/older” the link is gone: focus the timeline's summary instead.
+                "focus_timeline": request.htmx.trigger in ("timeline-newer", "timeline-older"),
+            },
+        )
+    return render(
+        request,
+        "commitments/commitment_detail.html",
+        _commitment_context(request, group_access, commitment),
+    )
+
+
+@login_required
+@require_POST
+def follow_up_create(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """Log a follow-up with the version the user saw. A stale version is not an error of the
+    user's: they get what changed meanwhile, their input back, and the form now carries the
+    current version so that submitting again records it on top of the other change."""
+    group_access, commitment = access.get_commitment_for_user(
+        request.user, slug, reference, need=Role.ANALYST
+    )
+    form = FollowUpForm(request.POST, commitment=commitment)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.follow_up_record(
+                commitment=commitment, author=request.user, **form.service_kwargs()
+            )
+        except services.ConflictError as error:
+            conflict = Conflict.from_error(error)
+            data = request.POST.copy()
+            data["version"] = str(error.current.version)
+            commitment = error.current
+            form = FollowUpForm(data, commitment=commitment)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _follow_up_saved(request, group_access, commitment)
+
+    form.focus_first_error()
+    if conflict:
+        announce = (
+            "Your follow-up was not saved: someone else changed this commitment. "
+            "Your text is kept; check the changes and save again."
+        )
+    else:
+        n = len(form.errors)
+        announce = (
+            f"Your follow-up was not saved: {n} {'field needs' if n == 1 else 'fields need'} "
+            "attention."
+        )
+    if request.htmx:
+        response = render(
+            request,
+            "commitments/commitment_detail.html#follow-up-form",
+            {
+                "group": group_access.group,
+                "commitment": commitment,
+                "form": form,
+                "conflict": conflict,
+                "announce": announce,
+            },
+        )
+        if conflict:
+            # The rest of the page catches up with what the other person did.
+            trigger_client_event(response, CHANGED)
+        return response
+    # Without JavaScript: the whole page again, with the current state and the user's input.
+    if conflict:
+        group_access, commitment = access.get_commitment_for_user(
+            request.user, slug, reference, need=Role.ANALYST
+        )
+    return render(
+        request,
+        "commitments/commitment_detail.html",
+        _commitment_context(request, group_access, commitment, form=form, conflict=conflict),
+        status=409 if conflict else 200,
+    )
+
+
+def _follow_up_saved(
+    request: HttpRequest, group_access: access.GroupAccess, commitment: Commitment
+) -> HttpResponse:
+    summary = (
+        f"Follow-up saved. {commitment.reference} is “{commitment.get_status_display()}”, "
+        f"{commitment.progress}%."
+    )
+    if not request.htmx:
+        messages.success(request, summary)
+        return redirect(commitment)
+    form = FollowUpForm(commitment=commitment)
+    form.fields["note"].widget.attrs["autofocus"] = True
+    response = render(
+        request,
+        "commitments/commitment_detail.html#follow-up-form",
+        {
+            "group": group_access.group,
+            "commitment": commitment,
+            "form": form,
+            "saved": summary,
+            "announce": summary,
+        },
+    )
+    return trigger_client_event(response, CHANGED)
+
+
+# --------------------------------------------------------------------------- meetings and areas
+
+
+@login_required
+@require_safe
 def meeting_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    return HttpResponse(f"{group_access.group.name} meeting {number}")
+    meeting = selectors.meeting_for_user(user=request.user, group=group_access.group, number=number)
+    if meeting is None:
+        raise Http404("No such meeting.")
+    detail = selectors.meeting_detail(
+        user=request.user, meeting=meeting, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "commitments/meeting_detail.html",
+        {"group": group_access.group, "group_access": group_access, "detail": detail},
+    )
 
 
 @login_required
+@require_safe
 def area_detail(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    return HttpResponse(f"{group_access.group.name} {area_slug}")
-
-
-@login_required
-def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    _, commitment = access.get_commitment_for_user(request.user, slug, reference)
-    return HttpResponse(str(commitment))
+    area = selectors.area_for_user(user=request.user, group=group_access.group, slug=area_slug)
+    if area is None:
+        raise Http404("No such action area.")
+    detail = selectors.area_detail(
+        user=request.user, area=area, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "commitments/area_detail.html",
+        {"group": group_access.group, "group_access": group_access, "detail": detail},
+    )

@@ -1,0 +1,291 @@
+"""Forms of the analyst workspace: they parse and check input; the services decide.
+
+Every form renders without client-side validation (`novalidate` in the templates) so that the
+server's messages, next to the fields, are what every user sees, with JavaScript or without.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from .models import (
+    ActionArea,
+    Agency,
+    Commitment,
+    Meeting,
+    Party,
+    Status,
+    WorkingGroup,
+    status_progress_error,
+)
+
+_STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
+
+
+class FocusFirstErrorMixin:
+    """After validation, put `autofocus` on the first field with an error: the browser honours
+    it on a full page load and htmx 2 on a swap, so focus lands on the error without our JS."""
+
+    def focus_first_error(self) -> None:
+        for name in self.fields:
+            if name in self.errors and not self.fields[name].widget.is_hidden:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+    @property
+    def hidden_errors(self) -> list[str]:
+        """Errors on hidden fields and non-field errors: shown in the form's summary."""
+        messages = list(self.non_field_errors())
+        for field in self.hidden_fields():
+            messages.extend(field.errors)
+        return messages
+
+
+class PasswordChangeForm(FocusFirstErrorMixin, auth_forms.PasswordChangeForm):
+    def focus_first_error(self) -> None:
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        super().focus_first_error()
+
+
+class FollowUpForm(FocusFirstErrorMixin, forms.Form):
+    """Log what happened on a commitment; optionally move its status and progress."""
+
+    note = forms.CharField(
+        label="What happened",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write what happened: the note cannot be empty."},
+    )
+    occurred_on = forms.DateField(
+        label="Date",
+        help_text="When it happened: today or earlier.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Give the date it happened.",
+            "invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-14.",
+        },
+    )
+    status = forms.ChoiceField(
+        label="New status",
+        required=False,
+        choices=[("", "Keep the current status"), *Status.choices],
+        error_messages={"invalid_choice": _STATUS_UNKNOWN},
+    )
+    progress = forms.IntegerField(
+        label="New progress (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": "Progress must be a whole number from 0 to 100.",
+            "min_value": "Progress must be between 0 and 100.",
+            "max_value": "Progress must be between 0 and 100.",
+        },
+    )
+    evidence_url = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A web address starting with http:// or https://.",
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message="Use a web address starting with http:// or https://.",
+            )
+        ],
+        error_messages={"invalid": "Use a web address starting with http:// or https://."},
+    )
+    external_reference = forms.CharField(
+        label="External reference",
+        required=False,
+        max_length=200,
+        help_text="An operation name, a case or incident number…",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        today = timezone.localdate()
+        self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
+        self.fields[
+            "progress"
+        ].help_text = f"Leave empty to keep {commitment.progress}%; “Completed” sets 100."
+        self.fields["status"].choices = [
+            ("", f"Keep “{commitment.get_status_display()}”"),
+            *Status.choices,
+        ]
+        self.fields["version"].error_messages = {
+            "required": "The form lost track of the version you saw; reload the page.",
+            "invalid": "The form lost track of the version you saw; reload the page.",
+            "min_value": "The form lost track of the version you saw; reload the page.",
+        }
+        if not self.is_bound:
+            self.initial.setdefault("occurred_on", today)
+            self.initial.setdefault("version", commitment.version)
+
+    def clean_occurred_on(self):
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        progress = cleaned.get("progress")
+        if progress is not None and "status" not in self.errors:
+            effective = cleaned.get("status") or self.commitment.status
+            message = status_progress_error(effective, progress)
+            if message:
+                self.add_error("progress", message)
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "note": data["note"],
+            "occurred_on": data["occurred_on"],
+            "status": data["status"] or None,
+            "progress": data["progress"],
+            "evidence_url": data["evidence_url"],
+            "external_reference": data["external_reference"],
+            "expected_version": data["version"],
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's ValidationError next to the fields it names; the rest on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class StatusChangeForm(FocusFirstErrorMixin, forms.Form):
+    """The quick status change of a list row."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Status.choices,
+        error_messages={
+            "required": "Choose a status.",
+            "invalid_choice": _STATUS_UNKNOWN,
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+
+# --------------------------------------------------------------------------- list filters
+
+
+class _UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class CommitmentFilterForm(forms.Form):
+    """The filters of the commitments list. Values that do not parse are ignored (and named),
+    never a server error: URLs get shared, edited and truncated."""
+
+    ATTENTION_CHOICES = [
+        ("", "Anything"),
+        ("overdue", "Overdue"),
+        ("due_soon", "Due in the next 30 days"),
+        ("inactive", "No recent activity"),
+    ]
+    SORT_CHOICES = [
+        ("reference", "Reference"),
+        ("due", "Due date, soonest first"),
+        ("-due", "Due date, latest first"),
+        ("-activity", "Last activity, newest first"),
+        ("activity", "Last activity, oldest first"),
+    ]
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    area = forms.ModelChoiceField(
+        label="Action area",
+        queryset=ActionArea.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All areas",
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *Status.choices]
+    )
+    attention = forms.ChoiceField(
+        label="Needs attention", required=False, choices=ATTENTION_CHOICES
+    )
+    agency = forms.ModelChoiceField(
+        label="Lead agency",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Any agency",
+    )
+    party = forms.ModelChoiceField(
+        label="Side",
+        queryset=Party.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Either side",
+    )
+    meeting = forms.ModelChoiceField(
+        label="Agreed at",
+        queryset=Meeting.objects.none(),
+        to_field_name="number",
+        required=False,
+        empty_label="Any meeting",
+    )
+    owner = _UserChoiceField(
+        label="Owner",
+        queryset=get_user_model().objects.none(),
+        to_field_name="username",
+        required=False,
+        empty_label="Anyone",
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    MORE = ("agency", "party", "meeting", "owner")
+
+    def __init__(self, *args, group: WorkingGroup, stalled_after_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = ActionArea.objects.filter(working_group=group)
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(party__working_groups=group)
+            .select_related("party")
+            .order_by("party__name", "acronym")
+        )
+        self.fields["party"].queryset = group.parties.order_by("name")
+        self.fields["meeting"].queryset = Meeting.objects.filter(working_group=group).order_by(
+            "number"
+        )
+        self.fields["meeting"].label_from_instance = lambda m: f"Meeting {m.number}: {m.title}"
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__working_group=group, is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["attention"].choices = [
+            (value, f"No activity for {stalled_after_days} days" if value == "inactive" else label)
+            for value, label in self.ATTENTION_CHOICES
+        ]
+
+    def filters(self) -> dict:
+        """The values that parsed; invalid ones are left out (see `ignored`)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+    @property
+    def ignored(self) -> list[str]:
+        return [self.fields[name].label for name in self.errors if name in self.fields]
+
+    @property
+    def more_open(self) -> bool:
+        """Open the “more filters” box when one of its filters is in use."""
+        return any(self.data.get(name) for name in self.MORE)

@@ -1,0 +1,422 @@
+"""Reads for the workspace pages: each returns what one page shows, in a fixed number of queries
+whatever the amount of data (the view tests hold every page to a query budget).
+
+Every read starts from `.visible_to(user)`, on top of the access check the view already made.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from .models import (
+    OPEN_STATUSES,
+    ActionArea,
+    Agency,
+    Commitment,
+    FollowUp,
+    Indicator,
+    Measurement,
+    Meeting,
+    Membership,
+    Participation,
+    Status,
+    WorkingGroup,
+)
+
+LIST_PAGE_SIZE = 25
+DETAIL_LIST_PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 20
+DASHBOARD_LIST_SIZE = 8
+FEED_SIZE = 10
+DUE_SOON_DAYS = 30
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    share: float  # percentage of the total, for drawing
+
+
+@dataclass
+class StatusSummary:
+    """How many commitments are in each status, and the average progress of those that count
+    (withdrawn ones do not)."""
+
+    total: int
+    counts: list[StatusCount]
+    progress: int
+
+    @classmethod
+    def from_row(cls, row) -> StatusSummary:
+        """From the values of `_status_annotations()`: a dict (aggregate) or an object."""
+        values = row if isinstance(row, dict) else vars(row)
+        total = values["total"] or 0
+        counts = [
+            StatusCount(value, label, n, 100 * n / total if total else 0)
+            for value, label in Status.choices
+            for n in [values[f"n_{value}"] or 0]
+        ]
+        return cls(total=total, counts=counts, progress=round(values["avg_progress"] or 0))
+
+
+def _status_annotations(path: str = "") -> dict:
+    """Count per status and the average progress, through `path` (e.g. "commitments__")."""
+    pk = path + "pk" if path else "pk"
+    annotations = {
+        f"n_{value}": Count(pk, filter=Q(**{path + "status": value})) for value in Status.values
+    }
+    annotations["total"] = Count(pk)
+    annotations["avg_progress"] = Avg(
+        path + "progress", filter=~Q(**{path + "status": Status.WITHDRAWN})
+    )
+    return annotations
+
+
+def _with_latest_measurement(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period_end")
+    return indicators.annotate(
+        latest_value=Subquery(
+            latest.values("value")[:1],
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        latest_period_end=Subquery(latest.values("period_end")[:1]),
+    )
+
+
+def _stalled_since(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.STALLED_AFTER_DAYS)
+
+
+# --------------------------------------------------------------------------- home
+
+
+def user_groups(*, user) -> list[WorkingGroup]:
+    """The working groups the user may see, each with the user's role and its size.
+    One query."""
+    role = Membership.objects.filter(working_group=OuterRef("pk"), user=user).values("role")[:1]
+    return list(
+        WorkingGroup.objects.visible_to(user)
+        .annotate(
+            my_role=Subquery(role),
+            n_commitments=Count("commitments", distinct=True),
+            n_open=Count(
+                "commitments", filter=Q(commitments__status__in=OPEN_STATUSES), distinct=True
+            ),
+        )
+        .order_by("name")
+    )
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class Dashboard:
+    group: WorkingGroup
+    areas: list[ActionArea]
+    overall: StatusSummary
+    counts: dict
+    overdue: list[Commitment]
+    due_soon: list[Commitment]
+    stalled: list[Commitment]
+    feed: list[FollowUp]
+    meetings: list[Meeting]
+    next_meeting: Meeting | None
+    stalled_after_days: int = field(default_factory=lambda: settings.STALLED_AFTER_DAYS)
+
+
+def group_dashboard(*, user, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
+    """Nine queries: areas with status counts, attention counts, the three attention lists,
+    the follow-up feed, the meetings and the next meeting (plus the overall summary, computed
+    from the areas' counts)."""
+    today = today or timezone.localdate()
+    stalled_since = _stalled_since()
+    commitments = Commitment.objects.visible_to(user).filter(working_group=group)
+
+    # 1. Action areas, each with its count per status and average progress.
+    areas = list(
+        ActionArea.objects.visible_to(user)
+        .filter(working_group=group)
+        .annotate(**_status_annotations("commitments__"))
+        .order_by("order", "name")
+    )
+    for area in areas:
+        area.summary = StatusSummary.from_row(area)
+
+    # 2. The whole group's counts: per status, progress and what needs attention.
+    counts = commitments.aggregate(
+        **_status_annotations(),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                status__in=OPEN_STATUSES,
+                due_date__gte=today,
+                due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            ),
+        ),
+        stalled=Count("pk", filter=Q(status__in=OPEN_STATUSES, last_activity_at__lt=stalled_since)),
+    )
+    overall = StatusSummary.from_row(counts)
+
+    listed = commitments.select_related("action_area")
+    # 3-5. The first few commitments of each attention list.
+    overdue = list(listed.overdue(today).order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE])
+    due_soon = list(
+        listed.due_within(today, DUE_SOON_DAYS).order_by("due_date", "reference")[
+            :DASHBOARD_LIST_SIZE
+        ]
+    )
+    stalled = list(
+        listed.inactive_since(stalled_since).order_by("last_activity_at", "reference")[
+            :DASHBOARD_LIST_SIZE
+        ]
+    )
+    # 6. The latest follow-ups, with their commitment and author.
+    feed = list(
+        FollowUp.objects.visible_to(user)
+        .filter(commitment__working_group=group)
+        .select_related("commitment", "author")
+        .order_by("-created_at", "-id")[:FEED_SIZE]
+    )
+    # 7-8. The latest meetings (with how many commitments each agreed), and the next one.
+    meetings_qs = Meeting.objects.visible_to(user).filter(working_group=group)
+    meetings = list(
+        meetings_qs.annotate(n_commitments=Count("commitments")).order_by("-start_date")[:10]
+    )
+    next_meeting = meetings_qs.filter(start_date__gte=today).order_by("start_date").first()
+    return Dashboard(
+        group=group,
+        areas=areas,
+        overall=overall,
+        counts=counts,
+        overdue=overdue,
+        due_soon=due_soon,
+        stalled=stalled,
+        feed=feed,
+        meetings=meetings,
+        next_meeting=next_meeting,
+    )
+
+
+# --------------------------------------------------------------------------- commitments list
+
+_SORTS = {
+    "reference": ("reference",),
+    "due": (F("due_date").asc(nulls_last=True), "reference"),
+    "-due": (F("due_date").desc(nulls_last=True), "reference"),
+    "activity": ("last_activity_at", "reference"),
+    "-activity": ("-last_activity_at", "reference"),
+}
+
+
+def commitment_list(
+    *,
+    user,
+    group: WorkingGroup,
+    q: str = "",
+    area: ActionArea | None = None,
+    status: str = "",
+    attention: str = "",
+    agency=None,
+    party=None,
+    meeting: Meeting | None = None,
+    owner=None,
+    sort: str = "reference",
+    today: datetime.date | None = None,
+) -> QuerySet[Commitment]:
+    """The group's commitments matching the filters, ready for a page of the list (with the
+    area, meeting and owner joined and the lead agencies prefetched)."""
+    today = today or timezone.localdate()
+    qs = Commitment.objects.visible_to(user).filter(working_group=group)
+    if q:
+        qs = qs.filter(
+            Q(reference__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
+        )
+    if area is not None:
+        qs = qs.filter(action_area=area)
+    if status:
+        qs = qs.filter(status=status)
+    if attention == "overdue":
+        qs = qs.overdue(today)
+    elif attention == "due_soon":
+        qs = qs.due_within(today, DUE_SOON_DAYS)
+    elif attention == "inactive":
+        qs = qs.inactive_since(_stalled_since())
+    leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
+    if agency is not None:
+        qs = qs.filter(Exists(leads.filter(agency=agency)))
+    if party is not None:
+        qs = qs.filter(Exists(leads.filter(agency__party=party)))
+    if meeting is not None:
+        qs = qs.filter(meeting=meeting)
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    return (
+        qs.select_related("action_area", "meeting", "owner")
+        .prefetch_related(_lead_agencies_prefetch())
+        .order_by(*_SORTS.get(sort or "reference", _SORTS["reference"]))
+    )
+
+
+def _lead_agencies_prefetch() -> Prefetch:
+    return Prefetch(
+        "lead_agencies",
+        queryset=Agency.objects.select_related("party").order_by("party__name", "acronym"),
+    )
+
+
+def paginate(queryset, page_number, per_page: int) -> Page:
+    """A page of results; a page number out of range or not a number gives the nearest page."""
+    return Paginator(queryset, per_page).get_page(page_number)
+
+
+# --------------------------------------------------------------------------- commitment page
+
+
+@dataclass
+class CommitmentDetail:
+    commitment: Commitment
+    lead_agencies: list
+    indicators: QuerySet[Indicator]
+
+
+def commitment_detail(*, user, commitment: Commitment) -> CommitmentDetail:
+    """The lead agencies with their party (1 query) and the indicators with their latest
+    measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
+    lead_agencies = list(
+        commitment.lead_agencies.select_related("party").order_by("party__name", "acronym")
+    )
+    indicators = _with_latest_measurement(
+        Indicator.objects.visible_to(user).filter(commitment=commitment).order_by("name")
+    )
+    return CommitmentDetail(
+        commitment=commitment, lead_agencies=lead_agencies, indicators=indicators
+    )
+
+
+def timeline(*, user, commitment: Commitment, page_number=1) -> Page:
+    """The commitment's follow-ups, newest first, a page at a time (count + page: 2 queries)."""
+    follow_ups = (
+        FollowUp.objects.visible_to(user)
+        .filter(commitment=commitment)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+    return paginate(follow_ups, page_number, TIMELINE_PAGE_SIZE)
+
+
+# --------------------------------------------------------------------------- meeting page
+
+
+@dataclass
+class MeetingDetail:
+    meeting: Meeting
+    participations: list[Participation]
+    source_documents: list
+    commitments: Page
+    summary: StatusSummary
+
+
+def meeting_for_user(*, user, group: WorkingGroup, number: int) -> Meeting | None:
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(working_group=group, number=number)
+        .select_related("opened_by__agency__party")
+        .first()
+    )
+
+
+def meeting_detail(*, user, meeting: Meeting, page_number=1) -> MeetingDetail:
+    """Participants with person, agency and party (1), source documents (1), the status summary
+    of what it agreed (1), and a page of those commitments with their area (count + page: 2)."""
+    participations = list(
+        meeting.participations.select_related("person__agency__party").order_by(
+            "person__agency__party__name", "role", "person__name"
+        )
+    )
+    source_documents = list(meeting.source_documents.order_by("-published_on", "title"))
+    agreed = Commitment.objects.visible_to(user).filter(meeting=meeting)
+    summary = StatusSummary.from_row(agreed.aggregate(**_status_annotations()))
+    commitments = paginate(
+        agreed.select_related("action_area").order_by(
+            "action_area__order", "action_area__name", "reference"
+        ),
+        page_number,
+        DETAIL_LIST_PAGE_SIZE,
+    )
+    return MeetingDetail(
+        meeting=meeting,
+        participations=participations,
+        source_documents=source_documents,
+        commitments=commitments,
+        summary=summary,
+    )
+
+
+# --------------------------------------------------------------------------- action area page
+
+
+@dataclass
+class AreaDetail:
+    area: ActionArea
+    commitments: Page
+    indicators: list[Indicator]
+
+
+def area_for_user(*, user, group: WorkingGroup, slug: str) -> ActionArea | None:
+    """The area with its count per status and average progress (1 query)."""
+    area = (
+        ActionArea.objects.visible_to(user)
+        .filter(working_group=group, slug=slug)
+        .annotate(**_status_annotations("commitments__"))
+        .first()
+    )
+    if area is not None:
+        area.summary = StatusSummary.from_row(area)
+    return area
+
+
+def area_detail(*, user, area: ActionArea, page_number=1) -> AreaDetail:
+    """A page of the area's commitments with meeting and owner (count + page: 2 queries) and
+    its indicators, directly or through one of its commitments, with the latest measurement
+    (1 query)."""
+    commitments = paginate(
+        Commitment.objects.visible_to(user)
+        .filter(action_area=area)
+        .select_related("meeting", "owner")
+        .order_by("reference"),
+        page_number,
+        DETAIL_LIST_PAGE_SIZE,
+    )
+    indicators = list(
+        _with_latest_measurement(
+            Indicator.objects.visible_to(user)
+            .filter(Q(action_area=area) | Q(commitment__action_area=area))
+            .select_related("commitment")
+            .order_by("name")
+        )
+    )
+    return AreaDetail(area=area, commitments=commitments, indicators=indicators)

@@ -1,0 +1,154 @@
+"""Query budgets: every page of the workspace makes the same number of queries with 3
+commitments (and their follow-ups) as with 300, so none of them loads rows one by one.
+
+The data is built once (3 commitments, every page measured, then 297 more, every page measured
+again): building 300 commitments through the services is the slow part, so one test does it
+once rather than once per page. Each budget names its queries. The first four are the same
+everywhere: 1 the session, 2 the user, then the access check: 3 the working group by slug and
+4 the user's membership (role) in it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import services
+from commitments.models import Commitment
+from tests import factories
+from tests.factories import Role
+from tests.test_views_support import (
+    CHANGED,
+    follow_ups,
+    htmx_headers,
+    populate,
+    signed_in,
+    url,
+)
+
+pytestmark = pytest.mark.django_db
+
+G = "dpewg"
+
+
+def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
+    detail = url("commitment_detail", G, c.reference)
+
+    # 1 session, 2 user, 3 the user's working groups with role and counts (two: no redirect).
+    with django_assert_num_queries(3):
+        assert client.get(url("home")).status_code == 200
+
+    # 1-4 session, user, group, membership,
+    # 5 action areas with their count per status and average progress,
+    # 6 the group's totals (per status, overdue, due soon, stalled),
+    # 7 overdue, 8 due in 30 days, 9 stalled: the first few of each, with their area,
+    # 10 the latest follow-ups with commitment and author,
+    # 11 the latest meetings with their commitment count, 12 the next meeting.
+    with django_assert_num_queries(12):
+        assert client.get(url("group_dashboard", G)).status_code == 200
+
+    # 1-4 session, user, group, membership, 5 count of the matching commitments (pager),
+    # 6-10 the choices of the select filters: areas, agencies with party, parties, meetings,
+    # members, 11 a page of commitments with area, meeting and owner,
+    # 12 their lead agencies with party (prefetch).
+    with django_assert_num_queries(12):
+        assert client.get(url("commitment_list", G)).status_code == 200
+
+    # The same with every filter set: 1-4 as above, 5-9 checking that the chosen area,
+    # agency, party, meeting and owner exist in this group, 10 count, 11-15 the choices of the
+    # five select filters, 16 a page of commitments, 17 their lead agencies.
+    ondcp = factories.agency("US", "ONDCP")
+    filters = {
+        "q": "Commitment",
+        "area": "pc",
+        "status": "in_progress",
+        "attention": "overdue",
+        "agency": ondcp.pk,
+        "party": "US",
+        "meeting": "1",
+        "owner": "analyst",
+        "sort": "due",
+    }
+    with django_assert_num_queries(17):
+        response = client.get(f"{url('commitment_list', G)}?{urlencode(filters)}")
+    assert "Not understood" not in response.content.decode()
+
+    # The results alone (htmx): 1-4, 5 count, 6 a page of commitments, 7 their lead agencies;
+    # the filters are not rendered, so their choices are not read.
+    with django_assert_num_queries(7):
+        client.get(url("commitment_list", G), headers=htmx_headers("commitment-results"))
+
+    # 1-4 session, user, group, membership,
+    # 5 the commitment with area, meeting, owner and source document,
+    # 6 its lead agencies with their party, 7 count of follow-ups (timeline pager),
+    # 8 a page of follow-ups with their author, 9 indicators with their latest measurement.
+    with django_assert_num_queries(9):
+        assert client.get(detail).status_code == 200
+
+    # The status block alone (htmx, after "commitment-changed"): 1-4, 5 the commitment.
+    with django_assert_num_queries(5):
+        client.get(detail, headers=htmx_headers("commitment-status"))
+
+    # The timeline alone (htmx): 1-4, 5 the commitment, 6 count, 7 a page of follow-ups.
+    with django_assert_num_queries(7):
+        client.get(detail, headers=htmx_headers("timeline"))
+
+    # 1-4 session, user, group, membership,
+    # 5 the meeting with the person who opened it (agency, party),
+    # 6 participants with person, agency and party, 7 source documents,
+    # 8 the status summary of what it agreed, 9 count of those commitments (pager),
+    # 10 a page of them with their area.
+    with django_assert_num_queries(10):
+        assert client.get(url("meeting_detail", G, 1)).status_code == 200
+
+    # 1-4 session, user, group, membership,
+    # 5 the area with its count per status and average progress,
+    # 6 count of its commitments (pager), 7 a page of them with meeting and owner,
+    # 8 its indicators (directly or through a commitment) with their latest measurement.
+    with django_assert_num_queries(8):
+        assert client.get(url("area_detail", G, "pc")).status_code == 200
+
+
+def measure_writes(client, c: Commitment, status: str) -> tuple[int, int]:
+    """The queries of logging a follow-up and of a quick status change (htmx). A write's count
+    is mostly the service's validation, locking and history rows: no fixed number worth
+    writing down, but it must not grow with the data."""
+    counts = []
+    for name, data in (
+        ("follow_up_create", {"note": "Budget check", "progress": "55"}),
+        ("commitment_status", {"status": status}),
+    ):
+        c.refresh_from_db()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                url(name, G, c.reference),
+                {"version": c.version, "occurred_on": "2026-01-25", **data},
+                headers=htmx_headers(),
+            )
+        assert response["HX-Trigger"] == CHANGED, response.content.decode()[:500]
+        counts.append(len(captured))
+    return counts[0], counts[1]
+
+
+def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments(
+    client, analyst, group, other_group, django_assert_num_queries
+):
+    services.membership_set(user=analyst, working_group=other_group, role=Role.VIEWER)
+    created = populate(group, 3, author=analyst)
+    c = follow_ups(created[0], 3, author=analyst)
+    signed_in(client, analyst)
+    check_pages(client, c, django_assert_num_queries)
+    small_writes = measure_writes(client, Commitment.objects.get(pk=created[1].pk), "stalled")
+
+    populate(group, 297, author=analyst)
+    c = follow_ups(c, 297, author=analyst)
+    assert Commitment.objects.filter(working_group=group).count() == 300
+    assert c.follow_ups.count() >= 300
+    check_pages(client, c, django_assert_num_queries)
+    assert (
+        measure_writes(client, Commitment.objects.get(pk=created[1].pk), "withdrawn")
+        == small_writes
+    )
