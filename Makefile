@@ -1,6 +1,7 @@
 # Two commands do all set-up on a machine with only Python 3.11+ and make:
 #   make run    install, migrate, load the seeds, create demo accounts, serve on 127.0.0.1:8000
 #   make test   install with dev dependencies and run the whole suite (set DATABASE_URL for PostgreSQL)
+#   make serve  production: collectstatic, migrate, gunicorn (see README, "Serving in production")
 
 UV_VERSION := 0.13.9
 PYTHON ?= python3
@@ -31,6 +32,18 @@ run: install
 	$(MANAGE) demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts: see README.md)"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Production: hashed and compressed static files (served by whitenoise), migrations, then
+# gunicorn with WEB_CONCURRENCY workers on BIND. Needs SECRET_KEY and ALLOWED_HOSTS (and
+# DATABASE_URL for PostgreSQL) in the environment: see "Serving in production" in README.md.
+WEB_CONCURRENCY ?= 2
+BIND ?= $(HOST):$(PORT)
+serve: install
+	$(MANAGE) collectstatic --noinput
+	$(MANAGE) migrate --noinput
+	$(UV) run --no-sync gunicorn tracker.wsgi:application --bind $(BIND) \
+	  --workers $(WEB_CONCURRENCY) --timeout 30 --graceful-timeout 30 \
+	  --max-requests 2000 --max-requests-jitter 200
 
 test: install-dev browser-deps
 	$(UV) run --no-sync ruff check .

@@ -1,0 +1,185 @@
+"""Middleware for running in production: the request log, the audit of refused access, session
+timeouts, and a friendly 503 when the database cannot be reached."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
+
+from . import ops
+from .logging import REQUEST_ID
+from .security import SESSION_SEEN_AT, SESSION_STARTED_AT, audit, client_ip
+
+request_log = logging.getLogger("tracker.request")
+
+
+def _username(request: HttpRequest, *, resolve: bool) -> str:
+    """The signed-in user's name, or "" for anonymous. Unless `resolve`, only a user the request
+    has already looked up is named, so logging never costs a query (or fails with the DB down)."""
+    user = getattr(request, "user", None)
+    if user is None or (not resolve and getattr(user, "_wrapped", None) is empty):
+        return ""
+    try:
+        return user.get_username() if user.is_authenticated else ""
+    except DatabaseError:
+        return ""
+
+
+class RequestLogMiddleware:
+    """Give each request an id (the X-Request-ID response header and every log line while it is
+    served), log one line per request to "tracker.request" with user, path, status and duration,
+    and log refused access to "tracker.audit": every 403, and every 404 from a URL that matched
+    a view (an object that does not exist or belongs to another working group)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            response["X-Request-ID"] = request_id
+            status = response.status_code
+            refused = status == 403 or (
+                status == 404 and getattr(request, "resolver_match", None) is not None
+            )
+            if refused:
+                audit(
+                    "access refused",
+                    request,
+                    username=_username(request, resolve=True),
+                    level=logging.WARNING,
+                    method=request.method,
+                    status=status,
+                )
+            request_log.log(
+                logging.WARNING if status >= 500 else logging.INFO,
+                "%s %s %s %sms",
+                request.method,
+                request.path,
+                status,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "user": _username(request, resolve=False),
+                    "ip": client_ip(request),
+                },
+            )
+            return response
+        finally:
+            REQUEST_ID.reset(token)
+
+
+class RequestLimitsMiddleware:
+    """Refuse what no page can use, before anything reads it: a body declared larger than
+    REQUEST_BODY_MAX_BYTES (413; Django itself limits only the form data it parses), and a NUL
+    character in the path or the query string (400; PostgreSQL cannot even compare one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain("Bad Content-Length.", 400)
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            return _plain("Request body too large.", 413)
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return _plain("Bad request: the address contains a NUL character.", 400)
+        return self.get_response(request)
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+class SessionTimeoutMiddleware:
+    """End a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request or
+    SESSION_ABSOLUTE_TIMEOUT seconds after sign-in, and end the session of a user who has been
+    deactivated or deleted (Django already treats them as anonymous; this also clears the
+    session and says so in the audit log). The request then carries on as anonymous, so
+    pages that need a sign-in send the user to it.
+
+    The last-seen time is written at most once a minute, so ordinary requests do not turn into
+    session writes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if SESSION_KEY in request.session:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        session = request.session
+        user = request.user
+        if not user.is_authenticated:
+            # The session names a user the auth backend no longer accepts (deactivated, or
+            # deleted). Name them in the audit log even so.
+            user_id = session.get(SESSION_KEY)
+            username = (
+                get_user_model()
+                ._default_manager.filter(pk=user_id)
+                .values_list(get_user_model().USERNAME_FIELD, flat=True)
+                .first()
+            )
+            audit("session ended: user inactive", request, username=username or f"#{user_id}")
+            logout(request)
+            return
+        now = int(time.time())
+        started = session.get(SESSION_STARTED_AT)
+        seen = session.get(SESSION_SEEN_AT, started)
+        if started is None or seen is None:
+            session[SESSION_STARTED_AT] = session[SESSION_SEEN_AT] = now
+            return
+        idle, absolute = settings.SESSION_IDLE_TIMEOUT, settings.SESSION_ABSOLUTE_TIMEOUT
+        reason = None
+        if now - started >= absolute:
+            reason = "absolute timeout"
+            message = "Your session has ended (signed in too long ago). Please sign in again."
+        elif now - seen >= idle:
+            reason = "idle timeout"
+            message = "Your session ended after a period without activity. Please sign in again."
+        if reason:
+            audit(f"session ended: {reason}", request, username=user.get_username())
+            logout(request)
+            messages.info(request, message)
+            return
+        if now - seen >= min(60, max(idle // 4, 1)):
+            session[SESSION_SEEN_AT] = now
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers the friendly 503 page, not a traceback.
+    (Errors outside views reach tracker.urls.handler500, which does the same.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            return ops.database_unavailable(request, exception)
+        return None

@@ -1,0 +1,303 @@
+"""Every URL pattern of the project, for every persona, with GET and POST.
+
+The patterns are read from the URLconf, so a new view cannot be forgotten: the walk fails until
+its expectations are written down in RULES below. Group-scoped URLs are also walked with another
+working group's objects (by slug, reference, meeting number and area slug), which must be 404
+for every member of the first group, as must a mix of our group's slug with their objects.
+
+Admin URLs are walked generically: everyone who is not staff is sent to the admin's sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+
+PERSONAS = ("anonymous", "outsider", "viewer", "analyst", "coordinator", "admin")
+LOGIN = "login"  # a 302 to the sign-in page, with ?next=
+ADMIN_LOGIN = "admin-login"  # a 302 to the admin's sign-in page
+REDIRECT = "redirect"  # a 302 elsewhere
+
+# --------------------------------------------------------------------------- the URLconf
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name" for namespaced patterns
+    route: str
+
+
+def walk(resolver=None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if pattern.namespace and namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from walk(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            yield Route(name=name, route=prefix + str(pattern.pattern))
+
+
+def project_routes() -> list[Route]:
+    return [r for r in walk() if not r.name.startswith("admin:")]
+
+
+# The admin's own sign-in and sign-out pages are open to everyone.
+ADMIN_OPEN = {"admin:login", "admin:logout"}
+
+
+def admin_routes() -> list[Route]:
+    return [r for r in walk() if r.name.startswith("admin:") and r.name not in ADMIN_OPEN]
+
+
+# --------------------------------------------------------------------------- expectations
+
+
+@dataclass
+class World:
+    group: object
+    other_group: object
+    commitment: object
+    other_commitment: object
+
+
+def own(world: World) -> dict:
+    return {"slug": world.group.slug}
+
+
+def own_commitment(world: World) -> dict:
+    return {"slug": world.group.slug, "reference": world.commitment.reference}
+
+
+def own_meeting(world: World) -> dict:
+    return {"slug": world.group.slug, "number": world.group.meetings.get().number}
+
+
+def own_area(world: World) -> dict:
+    return {"slug": world.group.slug, "area_slug": world.group.action_areas.get().slug}
+
+
+def theirs(world: World) -> list[dict]:
+    return [{"slug": world.other_group.slug}]
+
+
+def their_commitment(world: World) -> list[dict]:
+    ref = world.other_commitment.reference
+    return [
+        {"slug": world.other_group.slug, "reference": ref},
+        {"slug": world.group.slug, "reference": ref},  # our slug, their reference
+    ]
+
+
+def their_meeting(world: World) -> list[dict]:
+    number = world.other_group.meetings.get().number + 1  # a number only they have
+    factories.meeting(world.other_group, number)
+    return [
+        {"slug": world.other_group.slug, "number": 1},
+        {"slug": world.group.slug, "number": number},
+    ]
+
+
+def their_area(world: World) -> list[dict]:
+    slug = world.other_group.action_areas.get().slug
+    return [
+        {"slug": world.other_group.slug, "area_slug": slug},
+        {"slug": world.group.slug, "area_slug": slug},
+    ]
+
+
+def none(world: World) -> dict:
+    return {}
+
+
+@dataclass
+class Rule:
+    """Expected outcome per persona (in PERSONAS order) for GET and for an empty POST."""
+
+    get: tuple
+    post: tuple
+    kwargs: Callable[[World], dict] = none
+    other_groups: Callable[[World], list[dict]] | None = None
+
+
+def every(outcome) -> tuple:
+    return (outcome,) * len(PERSONAS)
+
+
+# Pages that read a working group: members read, strangers get 404, nobody posts.
+READ = {
+    "get": (LOGIN, 404, 200, 200, 200, 200),
+    "post": (LOGIN, 405, 405, 405, 405, 405),
+}
+# Writes of analysts and up: a viewer is refused (403), a stranger does not learn it exists.
+# An empty POST is refused by the form (200 with errors) or, for the list's quick status
+# change without JavaScript, redirected back to the list with the error as a message.
+WRITE = {"get": (LOGIN, 405, 405, 405, 405, 405)}
+
+RULES: dict[str, Rule] = {
+    "healthz": Rule(get=every(200), post=every(405)),
+    "login": Rule(
+        get=(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        post=(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
+    "logout": Rule(get=every(405), post=every(REDIRECT)),
+    "password_change": Rule(
+        get=(LOGIN, 200, 200, 200, 200, 200), post=(LOGIN, 200, 200, 200, 200, 200)
+    ),
+    "password_change_done": Rule(
+        get=(LOGIN, 200, 200, 200, 200, 200), post=(LOGIN, 405, 405, 405, 405, 405)
+    ),
+    # One group: straight to it; the admin sees both groups.
+    "home": Rule(
+        get=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 200),
+        post=(LOGIN, 405, 405, 405, 405, 405),
+    ),
+    "group_dashboard": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitment_list": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitment_detail": Rule(**READ, kwargs=own_commitment, other_groups=their_commitment),
+    "meeting_detail": Rule(**READ, kwargs=own_meeting, other_groups=their_meeting),
+    "area_detail": Rule(**READ, kwargs=own_area, other_groups=their_area),
+    "follow_up_create": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 200, 200, 200),
+        kwargs=own_commitment,
+        other_groups=their_commitment,
+    ),
+    "commitment_status": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),
+        kwargs=own_commitment,
+        other_groups=their_commitment,
+    ),
+}
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def test_it_has_a_rule_for_every_url_pattern_of_the_project():
+    routes = project_routes()
+    assert all(r.name for r in routes), [r.route for r in routes if not r.name]
+    names = {r.name for r in routes}
+    missing = sorted(names - RULES.keys())
+    stale = sorted(RULES.keys() - names)
+    assert not missing, f"Write the expected access for these new URL names in RULES: {missing}"
+    assert not stale, f"These RULES name no URL any more: {stale}"
+
+
+@pytest.fixture
+def world(group, other_group, commitment) -> World:
+    return World(
+        group=group,
+        other_group=other_group,
+        commitment=commitment,
+        other_commitment=factories.commitment(other_group),
+    )
+
+
+class Clients(dict):
+    """A signed-in test client per persona, signed in afresh by `reset()` (signing out is one
+    of the URLs walked)."""
+
+    def __init__(self, users: dict):
+        super().__init__()
+        self.users = users
+        self.reset()
+
+    def reset(self) -> Clients:
+        self["anonymous"] = Client()
+        for persona, user in self.users.items():
+            self[persona] = Client()
+            self[persona].force_login(user)
+        return self
+
+
+@pytest.fixture
+def clients(admin_user, outsider, viewer, analyst, coordinator) -> Clients:
+    return Clients(
+        {
+            "outsider": outsider,
+            "viewer": viewer,
+            "analyst": analyst,
+            "coordinator": coordinator,
+            "admin": admin_user,
+        }
+    )
+
+
+def outcome(response, *, admin: bool = False) -> object:
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith(reverse("admin:login")):
+        return ADMIN_LOGIN
+    if location.startswith(reverse("login") + "?next="):
+        return LOGIN
+    return REDIRECT
+
+
+def test_it_gives_every_persona_the_expected_answer_on_every_url(world, clients):
+    mismatches = []
+    for name, rule in sorted(RULES.items()):
+        url = reverse(name, kwargs=rule.kwargs(world))
+        for method, expected_row in (("get", rule.get), ("post", rule.post)):
+            clients.reset()
+            for persona, expected in zip(PERSONAS, expected_row, strict=True):
+                response = getattr(clients[persona], method)(url)
+                got = outcome(response)
+                if got != expected:
+                    mismatches.append(f"{method.upper()} {url} as {persona}: {got}, not {expected}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_it_answers_404_for_another_groups_objects_by_slug_reference_number_and_area(
+    world, clients
+):
+    mismatches = []
+    checked = 0
+    for name, rule in sorted(RULES.items()):
+        if rule.other_groups is None:
+            continue
+        for kwargs in rule.other_groups(world):
+            url = reverse(name, kwargs=kwargs)
+            for persona in ("viewer", "analyst", "coordinator"):
+                for method, allowed in (("get", rule.get), ("post", rule.post)):
+                    if allowed[PERSONAS.index(persona)] == 405:
+                        continue  # the method is refused before anything is looked up
+                    got = outcome(getattr(clients[persona], method)(url))
+                    checked += 1
+                    if got != 404:
+                        mismatches.append(f"{method.upper()} {url} as {persona}: {got}, not 404")
+    assert not mismatches, "\n".join(mismatches)
+    assert checked >= 30
+
+
+def test_it_sends_everyone_but_staff_to_the_admin_sign_in_on_every_admin_url(clients):
+    routes = admin_routes()
+    assert len(routes) > 50  # every model's changelist, add, change, delete, history...
+    mismatches = []
+    for route in routes:
+        url = _admin_url(route)
+        for persona in ("anonymous", "outsider", "viewer", "analyst", "coordinator"):
+            got = outcome(clients[persona].get(url))
+            if got != ADMIN_LOGIN:
+                mismatches.append(f"GET {url} as {persona}: {got}")
+    assert not mismatches, "\n".join(mismatches)
+    assert clients["admin"].get(reverse("admin:index")).status_code == 200
+
+
+def _admin_url(route: Route) -> str:
+    """A concrete URL for an admin pattern: every argument, converter or regex group, is 1
+    (the admin refuses non-staff before it looks anything up)."""
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", route.route)
+    path = re.sub(r"\([^)]*\)", "1", path)
+    return "/" + path.replace("^", "").replace("$", "")
