@@ -29,7 +29,10 @@ ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
 def production_env(**extra: str) -> dict[str, str]:
     """The environment of a production server: DEBUG off, a real secret, a host name; HTTPS and
     the static manifest at their production defaults (the suite turns them off)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HTTPS", "STATIC_MANIFEST")}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole test process; a
+    # production server never has it (and --deploy rightly refuses it).
+    test_only = ("HTTPS", "STATIC_MANIFEST", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(
         DEBUG="0",
         SECRET_KEY=PRODUCTION_SECRET,
