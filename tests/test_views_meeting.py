@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from commitments import services
+from commitments import selectors, services
 from commitments.models import ParticipationRole
 from tests import factories
 from tests.test_views_support import add_lead_agencies, signed_in, url
@@ -111,3 +111,23 @@ def test_it_shows_everything_about_the_meeting(client, viewer, meeting):
     assert 'class="badge badge--in_progress"' in agreed
     assert "Agreed at meeting 1, not here" not in agreed
     assert 'href="/g/dpewg/commitments/?meeting=3"' in agreed
+
+
+def test_it_pages_the_commitments_of_a_large_meeting(client, group, analyst):
+    m = factories.meeting(
+        group, 4, start_date=datetime.date(2026, 6, 1), end_date=datetime.date(2026, 6, 1)
+    )
+    for n in range(selectors.DETAIL_LIST_PAGE_SIZE + 1):
+        factories.commitment(group, meeting_=m, title=f"Item {n:03d}")
+    client.force_login(analyst)
+    page_url = url("meeting_detail", "dpewg", 4)
+
+    first = client.get(page_url).content.decode()
+    assert "Page 1 of 2" in first
+    assert 'href="?page=2" rel="next"' in first
+    assert "Item 050" not in first
+
+    second = client.get(page_url + "?page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert 'href="?page=1" rel="prev"' in second
+    assert "Item 050" in second
