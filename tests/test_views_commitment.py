@@ -129,6 +129,7 @@ def test_it_shows_the_form_to_analysts_and_up(client, request, commitment, perso
     signed_in(client, request.getfixturevalue(persona))
     body = client.get(detail_url(commitment)).content.decode()
     assert 'id="follow-up-form"' in body
+    assert 'href="#log-follow-up"' in body  # the jump link phones need
     assert f'action="{post_url(commitment)}"' in body
     assert f'hx-post="{post_url(commitment)}"' in body
     assert 'name="csrfmiddlewaretoken"' in body
