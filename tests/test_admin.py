@@ -177,7 +177,7 @@ def test_it_renders_every_page_for_a_superuser(
     model, everything, admin_client, django_assert_max_num_queries
 ):
     obj = model.objects.first()
-    assert obj is not None
+    assert obj is not None, f"the fixture must build at least one {model.__name__}"
 
     with django_assert_max_num_queries(CHANGELIST_BUDGET):
         assert admin_client.get(url(model, "changelist")).status_code == 200
