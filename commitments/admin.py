@@ -408,19 +408,13 @@ class ParticipationInline(LabelledInline, admin.TabularInline):
         return super().get_queryset(request).select_related("person")
 
 
-class CommitmentSummaryInline(admin.TabularInline):
-    """What the meeting agreed, read-only: commitments are changed on their own page."""
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows related rows and changes none of them: the rows are written
+    elsewhere (follow-ups through the services, commitments on their own page)."""
 
-    model = Commitment
-    fields = ("reference", "title", "action_area", "status", "progress", "due_date")
-    readonly_fields = fields
     extra = 0
-    show_change_link = True
     can_delete = False
-    verbose_name_plural = "Commitments agreed at this meeting"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("action_area", "working_group")
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -430,6 +424,18 @@ class CommitmentSummaryInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CommitmentSummaryInline(ReadOnlyInline):
+    """What the meeting agreed, read-only: commitments are changed on their own page."""
+
+    model = Commitment
+    fields = ("reference", "title", "action_area", "status", "progress", "due_date")
+    readonly_fields = fields
+    verbose_name_plural = "Commitments agreed at this meeting"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("action_area", "working_group")
 
 
 @admin.register(Meeting)
@@ -718,30 +724,18 @@ class CommitmentChangeForm(CommitmentAdminForm):
         return commitment
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(ReadOnlyInline):
     """A commitment's log, newest first, read-only: follow-ups are added with the form above."""
 
     model = FollowUp
     fields = ("occurred_on", "author", "change", "note", "evidence", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
     ordering = ("-created_at", "-id")
     verbose_name_plural = "Follow-ups, newest first"
 
     def get_queryset(self, request):
         # The commitment too: each row's heading is the follow-up's __str__.
         return super().get_queryset(request).select_related("author", "commitment")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Change")
     def change(self, obj: FollowUp) -> str:
