@@ -7,11 +7,12 @@ server's messages, next to the fields, are what every user sees, with JavaScript
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+
+from common.forms import FocusFirstErrorMixin
 
 from .models import (
     ActionArea,
@@ -25,31 +26,6 @@ from .models import (
 )
 
 _STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
-
-
-class FocusFirstErrorMixin:
-    """After validation, put `autofocus` on the first field with an error: the browser honours
-    it on a full page load and htmx 2 on a swap, so focus lands on the error without our JS."""
-
-    def focus_first_error(self) -> None:
-        for name in self.fields:
-            if name in self.errors and not self.fields[name].widget.is_hidden:
-                self.fields[name].widget.attrs["autofocus"] = True
-                return
-
-    @property
-    def hidden_errors(self) -> list[str]:
-        """Errors on hidden fields and non-field errors: shown in the form's summary."""
-        messages = list(self.non_field_errors())
-        for field in self.hidden_fields():
-            messages.extend(field.errors)
-        return messages
-
-
-class PasswordChangeForm(FocusFirstErrorMixin, auth_forms.PasswordChangeForm):
-    def focus_first_error(self) -> None:
-        self.fields["old_password"].widget.attrs.pop("autofocus", None)
-        super().focus_first_error()
 
 
 class FollowUpForm(FocusFirstErrorMixin, forms.Form):
@@ -157,14 +133,6 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
             "external_reference": data["external_reference"],
             "expected_version": data["version"],
         }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's ValidationError next to the fields it names; the rest on top."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
 
 
 class StatusChangeForm(FocusFirstErrorMixin, forms.Form):

@@ -139,7 +139,7 @@ class WorkingGroup(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("group_dashboard", args=[self.slug])
+        return reverse("commitments:group_dashboard", args=[self.slug])
 
 
 class MembershipRole(models.TextChoices):
@@ -281,7 +281,7 @@ class Meeting(models.Model):
         return f"{self.working_group.short_name} meeting {self.number}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meeting_detail", args=[self.working_group.slug, self.number])
+        return reverse("commitments:meeting_detail", args=[self.working_group.slug, self.number])
 
 
 class ParticipationRole(models.TextChoices):
@@ -366,7 +366,7 @@ class ActionArea(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("area_detail", args=[self.working_group.slug, self.slug])
+        return reverse("commitments:area_detail", args=[self.working_group.slug, self.slug])
 
     def clean(self) -> None:
         if not isinstance(self.keywords, list) or not all(
@@ -518,7 +518,9 @@ class Commitment(models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("commitment_detail", args=[self.working_group.slug, self.reference])
+        return reverse(
+            "commitments:commitment_detail", args=[self.working_group.slug, self.reference]
+        )
 
     def clean(self) -> None:
         errors = {}

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -123,6 +124,33 @@ def working_group_ensure(
         group.parties.set(parties)
         group.lead_agencies.set(lead_agencies)
     return group, created
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    username: str,
+    password: str,
+    is_superuser: bool = False,
+    reset_password: bool = False,
+) -> tuple[Any, bool]:
+    """An account with these flags (a superuser is also staff), created with `password` when
+    missing. An existing account keeps its password unless `reset_password`."""
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username, email=f"{username}@example.org")
+    wanted = {"is_active": True, "is_staff": is_superuser, "is_superuser": is_superuser}
+    changed = created or any(getattr(user, name) != value for name, value in wanted.items())
+    for name, value in wanted.items():
+        setattr(user, name, value)
+    if created or reset_password:
+        user.set_password(password)
+        changed = True
+    if changed:
+        user.save()
+    return user, created
 
 
 @transaction.atomic

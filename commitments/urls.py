@@ -1,18 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
+app_name = "commitments"
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "accounts/password/done/",
-        views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
     path("g/<slug:slug>/", views.group_dashboard, name="group_dashboard"),
     path("g/<slug:slug>/commitments/", views.commitment_list, name="commitment_list"),
     path(

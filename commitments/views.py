@@ -10,82 +10,26 @@ element the page template defines as a `{% partialdef %}` of the same name), the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
+
+from common.htmx import htmx_target
 
 from . import access, selectors, services
-from .forms import CommitmentFilterForm, FollowUpForm, PasswordChangeForm, StatusChangeForm
+from .forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
 from .models import Commitment, FollowUp, Membership, Status
 
 Role = Membership.Role
 CHANGED = "commitment-changed"
-
-
-def login_required(view):
-    """Django's login_required, except that an htmx request from a page whose session has
-    ended gets the whole page sent to the sign-in form (HX-Redirect), rather than the sign-in
-    form swapped into a fragment of the old page."""
-    protected = django_login_required(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.htmx and not request.user.is_authenticated:
-            back = request.htmx.current_url_abs_path or reverse("home")
-            return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
-        return protected(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _htmx_target(request: HttpRequest) -> str | None:
-    """The id of the element htmx will swap, when htmx asks for a part of the page (a history
-    restore asks for the whole page)."""
-    htmx = request.htmx
-    if htmx and not htmx.history_restore_request:
-        return htmx.target
-    return None
-
-
-# --------------------------------------------------------------------------- accounts
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_ACCOUNTS:
-            # Development only: the published demo logins, so a newcomer can sign in at once.
-            from .management.commands.demo_accounts import DEMO_ACCOUNTS
-
-            context["demo_accounts"] = DEMO_ACCOUNTS
-        return context
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "registration/password_change_form.html"
-    success_url = reverse_lazy("password_change_done")
-    form_class = PasswordChangeForm
-
-    def form_invalid(self, form):
-        form.focus_first_error()
-        return super().form_invalid(form)
-
-
-class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
-    template_name = "registration/password_change_done.html"
 
 
 # --------------------------------------------------------------------------- home and dashboard
@@ -135,7 +79,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         "here": request.get_full_path(),
     }
     template = "commitments/commitment_list.html"
-    if _htmx_target(request) == "commitment-results":
+    if htmx_target(request) == "commitment-results":
         n = page.paginator.count
         context["announce"] = f"{n} commitment{'' if n == 1 else 's'} found."
         # After “previous/next page” the link is gone: focus the results' heading instead.
@@ -161,7 +105,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
         request.user, slug, reference, need=Role.ANALYST
     )
     form = StatusChangeForm(request.POST)
-    list_url = reverse("commitment_list", args=[slug])
+    list_url = reverse("commitments:commitment_list", args=[slug])
     changed = False
     conflict = None
     problem = ""
@@ -281,7 +225,7 @@ def _commitment_context(
 @require_safe
 def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     group_access, commitment = access.get_commitment_for_user(request.user, slug, reference)
-    target = _htmx_target(request)
+    target = htmx_target(request)
     if target == "commitment-status":
         # Only the status block: no other query than the access check.
         return render(

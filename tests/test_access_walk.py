@@ -144,35 +144,37 @@ READ = {
 WRITE = {"get": (LOGIN, 405, 405, 405, 405, 405)}
 
 RULES: dict[str, Rule] = {
-    "healthz": Rule(get=every(200), post=every(405)),
-    "login": Rule(
+    "ops:healthz": Rule(get=every(200), post=every(405)),
+    "accounts:login": Rule(
         get=(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
         post=(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
-    "logout": Rule(get=every(405), post=every(REDIRECT)),
-    "password_change": Rule(
+    "accounts:logout": Rule(get=every(405), post=every(REDIRECT)),
+    "accounts:password_change": Rule(
         get=(LOGIN, 200, 200, 200, 200, 200), post=(LOGIN, 200, 200, 200, 200, 200)
     ),
-    "password_change_done": Rule(
+    "accounts:password_change_done": Rule(
         get=(LOGIN, 200, 200, 200, 200, 200), post=(LOGIN, 405, 405, 405, 405, 405)
     ),
     # One group: straight to it; the admin sees both groups.
-    "home": Rule(
+    "commitments:home": Rule(
         get=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 200),
         post=(LOGIN, 405, 405, 405, 405, 405),
     ),
-    "group_dashboard": Rule(**READ, kwargs=own, other_groups=theirs),
-    "commitment_list": Rule(**READ, kwargs=own, other_groups=theirs),
-    "commitment_detail": Rule(**READ, kwargs=own_commitment, other_groups=their_commitment),
-    "meeting_detail": Rule(**READ, kwargs=own_meeting, other_groups=their_meeting),
-    "area_detail": Rule(**READ, kwargs=own_area, other_groups=their_area),
-    "follow_up_create": Rule(
+    "commitments:group_dashboard": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:commitment_list": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:commitment_detail": Rule(
+        **READ, kwargs=own_commitment, other_groups=their_commitment
+    ),
+    "commitments:meeting_detail": Rule(**READ, kwargs=own_meeting, other_groups=their_meeting),
+    "commitments:area_detail": Rule(**READ, kwargs=own_area, other_groups=their_area),
+    "commitments:follow_up_create": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, 200, 200, 200),
         kwargs=own_commitment,
         other_groups=their_commitment,
     ),
-    "commitment_status": Rule(
+    "commitments:commitment_status": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),
         kwargs=own_commitment,
@@ -240,7 +242,7 @@ def outcome(response, *, admin: bool = False) -> object:
     location = response["Location"]
     if location.startswith(reverse("admin:login")):
         return ADMIN_LOGIN
-    if location.startswith(reverse("login") + "?next="):
+    if location.startswith(reverse("accounts:login") + "?next="):
         return LOGIN
     return REDIRECT
 

@@ -14,7 +14,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.security import SESSION_SEEN_AT, SESSION_STARTED_AT, client_ip
+from accounts.security import SESSION_SEEN_AT, SESSION_STARTED_AT
+from ops.audit import client_ip
 from tests import factories
 
 LOGIN = "/accounts/login/"
@@ -143,7 +144,7 @@ def test_it_stamps_the_session_at_sign_in(client, analyst):
 def test_it_ends_a_session_idle_for_too_long(analyst_client, group, settings, caplog):
     settings.SESSION_IDLE_TIMEOUT = 600
     shift_session(analyst_client, started=700, seen=601)
-    url = reverse("group_dashboard", args=[group.slug])
+    url = reverse("commitments:group_dashboard", args=[group.slug])
     response = analyst_client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next={url}"
@@ -160,7 +161,7 @@ def test_it_ends_a_session_after_the_absolute_timeout_even_when_active(
 ):
     settings.SESSION_ABSOLUTE_TIMEOUT = 3600
     shift_session(analyst_client, started=3601, seen=1)
-    response = analyst_client.get(reverse("group_dashboard", args=[group.slug]))
+    response = analyst_client.get(reverse("commitments:group_dashboard", args=[group.slug]))
     assert response.status_code == 302
     assert not signed_in(analyst_client)
 
@@ -169,7 +170,7 @@ def test_it_keeps_an_active_session_and_notes_activity_at_most_once_a_minute(
     analyst_client, group, settings
 ):
     settings.SESSION_IDLE_TIMEOUT = 600
-    url = reverse("group_dashboard", args=[group.slug])
+    url = reverse("commitments:group_dashboard", args=[group.slug])
     shift_session(analyst_client, started=1000, seen=30)
     seen_before = analyst_client.session[SESSION_SEEN_AT]
     assert analyst_client.get(url).status_code == 200
@@ -184,7 +185,7 @@ def test_it_ends_the_sessions_of_a_deactivated_user(analyst, group, caplog):
     laptop, phone = Client(), Client()
     laptop.force_login(analyst)
     phone.force_login(analyst)
-    url = reverse("group_dashboard", args=[group.slug])
+    url = reverse("commitments:group_dashboard", args=[group.slug])
     assert laptop.get(url).status_code == 200
 
     analyst.is_active = False
@@ -237,7 +238,7 @@ def test_it_logs_a_lockout(client, analyst, caplog):
 def test_it_logs_refused_access_to_another_groups_pages(outsider, group, commitment, caplog):
     client = Client()
     client.force_login(outsider)
-    url = reverse("commitment_detail", args=[group.slug, commitment.reference])
+    url = reverse("commitments:commitment_detail", args=[group.slug, commitment.reference])
     assert client.get(url, REMOTE_ADDR="192.0.2.9").status_code == 404
     assert (
         f"access refused user=outsider ip=192.0.2.9 path={url} method=GET status=404"
@@ -248,7 +249,7 @@ def test_it_logs_refused_access_to_another_groups_pages(outsider, group, commitm
 def test_it_logs_a_refused_write(viewer, group, commitment, caplog):
     client = Client()
     client.force_login(viewer)
-    url = reverse("follow_up_create", args=[group.slug, commitment.reference])
+    url = reverse("commitments:follow_up_create", args=[group.slug, commitment.reference])
     response = client.post(url, {"note": "x", "version": commitment.version})
     assert response.status_code == 403
     assert f"access refused user=viewer ip=127.0.0.1 path={url} method=POST status=403" in (

@@ -13,12 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from commitments import access, services
-from commitments.management.commands.demo_accounts import DEMO_ACCOUNTS
 from commitments.models import Membership, WorkingGroup
 from tests import factories
 
 SEED_FILE = Path(django_settings.BASE_DIR) / "seeds" / "us-india-dpewg.yaml"
-PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
+DEMO_ACCOUNTS = django_settings.DEMO_ACCOUNT_LIST
+PASSWORDS = {account["username"]: account["password"] for account in DEMO_ACCOUNTS}
 
 
 def counts() -> dict[str, int]:
@@ -151,5 +151,5 @@ def test_it_documents_every_demo_account_in_the_readme():
     readme = (Path(django_settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Demo accounts", 1)[1]
     for account in DEMO_ACCOUNTS:
-        assert f"`{account.username}`" in section
-        assert f"`{account.password}`" in section
+        assert f"`{account['username']}`" in section
+        assert f"`{account['password']}`" in section

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments import services
-from commitments.logging import JsonLinesFormatter, RequestIdFilter
 from commitments.models import Commitment, FollowUp
+from ops.logging import JsonLinesFormatter, RequestIdFilter
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def test_it_redirects_plain_http_to_https_except_the_health_check(production_pro
 
 
 def test_it_sends_a_content_security_policy_without_inline_or_eval(client, db):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("accounts:login"))
     csp = response["Content-Security-Policy"]
     directives = {part.split()[0]: part.split()[1:] for part in csp.split(";") if part.strip()}
     assert directives["default-src"] == ["'self'"]
@@ -199,7 +199,9 @@ def snapshot(commitment: Commitment) -> tuple:
 
 
 def follow_up_url(commitment: Commitment) -> str:
-    return reverse("follow_up_create", args=[commitment.working_group.slug, commitment.reference])
+    return reverse(
+        "commitments:follow_up_create", args=[commitment.working_group.slug, commitment.reference]
+    )
 
 
 def test_it_refuses_an_oversized_body_with_400_and_changes_nothing(analyst_client, commitment):
@@ -279,7 +281,7 @@ def test_it_answers_malformed_query_strings_without_a_server_error(
     analyst_client, group, commitment, query
 ):
     before = snapshot(commitment)
-    for name in ("commitment_list", "group_dashboard"):
+    for name in ("commitments:commitment_list", "commitments:group_dashboard"):
         url = reverse(name, args=[group.slug]) + "?" + query
         response = analyst_client.get(url)
         assert response.status_code in (200, 400, 404), (url, response.status_code)
@@ -389,9 +391,9 @@ def test_it_shows_markup_as_text_in_the_admin(client, admin_user, marked_up):
 
 def test_it_shows_markup_as_text_on_the_analysts_pages(analyst_client, group, marked_up):
     for url in (
-        reverse("group_dashboard", args=[group.slug]),
-        reverse("commitment_list", args=[group.slug]),
-        reverse("commitment_detail", args=[group.slug, marked_up.reference]),
+        reverse("commitments:group_dashboard", args=[group.slug]),
+        reverse("commitments:commitment_list", args=[group.slug]),
+        reverse("commitments:commitment_detail", args=[group.slug, marked_up.reference]),
     ):
         assert_escaped(analyst_client.get(url))
 
@@ -400,7 +402,7 @@ def test_it_shows_markup_as_text_on_the_analysts_pages(analyst_client, group, ma
 
 
 def test_it_gives_every_response_a_request_id(analyst_client, group):
-    first = analyst_client.get(reverse("group_dashboard", args=[group.slug]))
+    first = analyst_client.get(reverse("commitments:group_dashboard", args=[group.slug]))
     second = analyst_client.get("/healthz")
     ids = {first["X-Request-ID"], second["X-Request-ID"]}
     assert len(ids) == 2
@@ -428,7 +430,7 @@ def json_lines():
 
 
 def test_it_logs_each_request_as_one_json_line(analyst_client, group, json_lines):
-    url = reverse("group_dashboard", args=[group.slug])
+    url = reverse("commitments:group_dashboard", args=[group.slug])
     response = analyst_client.get(url + "?q=secret")
     assert len(json_lines) == 1
     line = json.loads(json_lines[0])
@@ -451,7 +453,7 @@ def test_it_ties_audit_lines_to_their_request(outsider, group, json_lines):
     client = Client()
     client.force_login(outsider)
     json_lines.clear()  # the sign-in line
-    response = client.get(reverse("group_dashboard", args=[group.slug]))
+    response = client.get(reverse("commitments:group_dashboard", args=[group.slug]))
     assert response.status_code == 404
     audit, request = (json.loads(line) for line in json_lines)
     assert audit["logger"] == "tracker.audit"

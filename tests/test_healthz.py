@@ -40,7 +40,7 @@ def test_it_reports_a_healthy_database_and_migrations_without_sign_in(client, db
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
     assert "no-cache" in response["Cache-Control"]
-    assert reverse("healthz") == "/healthz"
+    assert reverse("ops:healthz") == "/healthz"
 
 
 def test_it_reports_unapplied_migrations_as_unavailable(client, db):
@@ -81,7 +81,7 @@ def test_it_shows_a_signed_in_user_a_friendly_503_not_a_traceback(analyst, group
     client = Client(raise_request_exception=False)
     client.force_login(analyst)
     request.getfixturevalue("dead_database")
-    response = client.get(reverse("group_dashboard", args=[group.slug]))
+    response = client.get(reverse("commitments:group_dashboard", args=[group.slug]))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     page = response.content.decode()
@@ -97,6 +97,8 @@ def test_it_shows_the_503_page_when_a_sign_in_cannot_reach_the_database(analyst,
     session is loaded (handler500's path, above)."""
     client = Client()
     request.getfixturevalue("dead_database")
-    response = client.post(reverse("login"), {"username": "analyst", "password": "whatever it is"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "analyst", "password": "whatever it is"}
+    )
     assert response.status_code == 503
     assert "temporarily unavailable" in response.content.decode()

@@ -12,7 +12,7 @@ from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
 
-AREA = url("area_detail", "dpewg", "pc")
+AREA = url("commitments:area_detail", "dpewg", "pc")
 
 
 @pytest.fixture
@@ -43,19 +43,21 @@ def area(group, analyst):
 
 
 def test_it_sends_anonymous_users_to_sign_in(client, area):
-    assert client.get(AREA)["Location"].startswith(url("login"))
+    assert client.get(AREA)["Location"].startswith(url("accounts:login"))
 
 
 def test_it_hides_the_area_from_an_outsider(client, outsider, area):
     signed_in(client, outsider)
     assert client.get(AREA).status_code == 404
-    assert client.get(url("area_detail", "other", "pc")).status_code == 404
+    assert client.get(url("commitments:area_detail", "other", "pc")).status_code == 404
 
 
 def test_it_gives_404_for_an_unknown_area_or_one_of_another_group(client, viewer, area):
     signed_in(client, viewer)
-    assert client.get(url("area_detail", "dpewg", "nope")).status_code == 404
-    assert client.get(url("area_detail", "dpewg", "xx")).status_code == 404  # other group's
+    assert client.get(url("commitments:area_detail", "dpewg", "nope")).status_code == 404
+    assert (
+        client.get(url("commitments:area_detail", "dpewg", "xx")).status_code == 404
+    )  # other group's
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])

@@ -12,9 +12,9 @@ from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = url("login")
-LOGOUT = url("logout")
-PASSWORD = url("password_change")
+LOGIN = url("accounts:login")
+LOGOUT = url("accounts:logout")
+PASSWORD = url("accounts:password_change")
 
 
 def test_it_shows_a_labelled_sign_in_form(client):
@@ -41,7 +41,7 @@ def test_it_says_when_the_password_is_wrong_and_keeps_the_username(client, analy
 
 
 def test_it_follows_next_after_signing_in(client, analyst, group):
-    target = url("commitment_list", "dpewg")
+    target = url("commitments:commitment_list", "dpewg")
     response = client.post(
         f"{LOGIN}?next={target}",
         {"username": "analyst", "password": factories.PASSWORD, "next": target},
@@ -59,12 +59,12 @@ def test_it_signs_out_only_with_a_post(client, analyst):
     assert client.get(LOGOUT).status_code == 405
     response = client.post(LOGOUT)
     assert response.status_code == 302 and response["Location"] == LOGIN
-    assert client.get(url("home")).status_code == 302  # signed out
+    assert client.get(url("commitments:home")).status_code == 302  # signed out
 
 
 def test_it_offers_sign_out_as_a_form_on_every_page(client, analyst, group):
     signed_in(client, analyst)
-    body = client.get(url("group_dashboard", "dpewg")).content.decode()
+    body = client.get(url("commitments:group_dashboard", "dpewg")).content.decode()
     assert re.search(rf'<form[^>]*method="post" action="{LOGOUT}">', body)
 
 
@@ -88,7 +88,7 @@ def test_it_changes_the_password(client, analyst):
         {"old_password": factories.PASSWORD, "new_password1": new, "new_password2": new},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == url("password_change_done")
+    assert response.redirect_chain[-1][0] == url("accounts:password_change_done")
     assert "Your password has been changed" in response.content.decode()
     analyst.refresh_from_db()
     assert analyst.check_password(new)

@@ -35,11 +35,11 @@ G = "dpewg"
 
 
 def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
-    detail = url("commitment_detail", G, c.reference)
+    detail = url("commitments:commitment_detail", G, c.reference)
 
     # 1 session, 2 user, 3 the user's working groups with role and counts (two: no redirect).
     with django_assert_num_queries(3):
-        assert client.get(url("home")).status_code == 200
+        assert client.get(url("commitments:home")).status_code == 200
 
     # 1-4 session, user, group, membership,
     # 5 action areas with their count per status and average progress,
@@ -48,14 +48,14 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 10 the latest follow-ups with commitment and author,
     # 11 the latest meetings with their commitment count, 12 the next meeting.
     with django_assert_num_queries(12):
-        assert client.get(url("group_dashboard", G)).status_code == 200
+        assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
     # 1-4 session, user, group, membership, 5 count of the matching commitments (pager),
     # 6-10 the choices of the select filters: areas, agencies with party, parties, meetings,
     # members, 11 a page of commitments with area, meeting and owner,
     # 12 their lead agencies with party (prefetch).
     with django_assert_num_queries(12):
-        assert client.get(url("commitment_list", G)).status_code == 200
+        assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
     # The same with every filter set: 1-4 as above, 5-9 checking that the chosen area,
     # agency, party, meeting and owner exist in this group, 10 count, 11-15 the choices of the
@@ -73,13 +73,15 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "sort": "due",
     }
     with django_assert_num_queries(17):
-        response = client.get(f"{url('commitment_list', G)}?{urlencode(filters)}")
+        response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
     # The results alone (htmx): 1-4, 5 count, 6 a page of commitments, 7 their lead agencies;
     # the filters are not rendered, so their choices are not read.
     with django_assert_num_queries(7):
-        client.get(url("commitment_list", G), headers=htmx_headers("commitment-results"))
+        client.get(
+            url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
+        )
 
     # 1-4 session, user, group, membership,
     # 5 the commitment with area, meeting, owner and source document,
@@ -102,14 +104,14 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 8 the status summary of what it agreed, 9 count of those commitments (pager),
     # 10 a page of them with their area.
     with django_assert_num_queries(10):
-        assert client.get(url("meeting_detail", G, 1)).status_code == 200
+        assert client.get(url("commitments:meeting_detail", G, 1)).status_code == 200
 
     # 1-4 session, user, group, membership,
     # 5 the area with its count per status and average progress,
     # 6 count of its commitments (pager), 7 a page of them with meeting and owner,
     # 8 its indicators (directly or through a commitment) with their latest measurement.
     with django_assert_num_queries(8):
-        assert client.get(url("area_detail", G, "pc")).status_code == 200
+        assert client.get(url("commitments:area_detail", G, "pc")).status_code == 200
 
 
 def measure_writes(client, c: Commitment, status: str) -> tuple[int, int]:
@@ -118,8 +120,8 @@ def measure_writes(client, c: Commitment, status: str) -> tuple[int, int]:
     writing down, but it must not grow with the data."""
     counts = []
     for name, data in (
-        ("follow_up_create", {"note": "Budget check", "progress": "55"}),
-        ("commitment_status", {"status": status}),
+        ("commitments:follow_up_create", {"note": "Budget check", "progress": "55"}),
+        ("commitments:commitment_status", {"status": status}),
     ):
         c.refresh_from_db()
         with CaptureQueriesContext(connection) as captured:

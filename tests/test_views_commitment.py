@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 
 
 def detail_url(c: Commitment) -> str:
-    return url("commitment_detail", c.working_group.slug, c.reference)
+    return url("commitments:commitment_detail", c.working_group.slug, c.reference)
 
 
 def post_url(c: Commitment) -> str:
-    return url("follow_up_create", c.working_group.slug, c.reference)
+    return url("commitments:follow_up_create", c.working_group.slug, c.reference)
 
 
 def valid_data(c: Commitment, **overrides) -> dict:
@@ -54,7 +54,7 @@ def valid_data(c: Commitment, **overrides) -> dict:
 def test_it_sends_anonymous_users_to_sign_in(client, commitment):
     response = client.get(detail_url(commitment))
     assert response.status_code == 302
-    assert response["Location"].startswith(url("login") + "?next=")
+    assert response["Location"].startswith(url("accounts:login") + "?next=")
 
 
 def test_it_sends_anonymous_writes_to_sign_in_and_saves_nothing(client, commitment):
@@ -68,7 +68,7 @@ def test_it_sends_an_htmx_request_without_a_session_to_sign_in_as_a_whole_page(c
     headers = {**htmx_headers("follow-up-form"), "HX-Current-URL": f"http://testserver{page}"}
     response = client.post(post_url(commitment), valid_data(commitment), headers=headers)
     assert response.status_code == 200
-    assert response["HX-Redirect"] == f"{url('login')}?next={page.replace('/', '%2F')}"
+    assert response["HX-Redirect"] == f"{url('accounts:login')}?next={page.replace('/', '%2F')}"
     assert not FollowUp.objects.exists()
 
 
@@ -88,8 +88,13 @@ def test_it_gives_404_for_a_commitment_of_another_group_under_our_slug(
     theirs = factories.commitment(other_group, title="Theirs")
     signed_in(client, analyst)
     # Their reference under our group's slug, and their group's slug: 404 both ways.
-    assert client.get(url("commitment_detail", "dpewg", theirs.reference)).status_code == 404
-    response = client.post(url("follow_up_create", "dpewg", theirs.reference), valid_data(theirs))
+    assert (
+        client.get(url("commitments:commitment_detail", "dpewg", theirs.reference)).status_code
+        == 404
+    )
+    response = client.post(
+        url("commitments:follow_up_create", "dpewg", theirs.reference), valid_data(theirs)
+    )
     assert response.status_code == 404
     response = client.post(post_url(theirs), valid_data(theirs))
     assert response.status_code == 404
@@ -98,8 +103,13 @@ def test_it_gives_404_for_a_commitment_of_another_group_under_our_slug(
 
 def test_it_gives_404_for_an_unknown_reference(client, analyst, group):
     signed_in(client, analyst)
-    assert client.get(url("commitment_detail", "dpewg", "DPEWG-9-PC-99")).status_code == 404
-    assert client.get(url("commitment_detail", "nope", "DPEWG-9-PC-99")).status_code == 404
+    assert (
+        client.get(url("commitments:commitment_detail", "dpewg", "DPEWG-9-PC-99")).status_code
+        == 404
+    )
+    assert (
+        client.get(url("commitments:commitment_detail", "nope", "DPEWG-9-PC-99")).status_code == 404
+    )
 
 
 def test_it_shows_a_viewer_the_page_without_edit_controls(client, viewer, commitment):
@@ -178,7 +188,7 @@ def test_it_shows_where_it_was_agreed_the_lead_agencies_and_indicators(client, v
     signed_in(client, viewer)
     body = client.get(detail_url(c)).content.decode()
     assert "Meeting 1: Meeting 1" in body
-    assert url("meeting_detail", "dpewg", 1) in body
+    assert url("commitments:meeting_detail", "dpewg", 1) in body
     assert "Joint statement on the first meeting" in body
     assert 'href="https://example.org/statement"' in body
     assert "Ministry of External Affairs" in body

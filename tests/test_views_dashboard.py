@@ -16,8 +16,8 @@ from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = url("group_dashboard", "dpewg")
-HOME = url("home")
+DASHBOARD = url("commitments:group_dashboard", "dpewg")
+HOME = url("commitments:home")
 
 
 # --------------------------------------------------------------------------- home
@@ -25,7 +25,7 @@ HOME = url("home")
 
 def test_it_sends_anonymous_users_from_home_to_sign_in(client):
     response = client.get(HOME)
-    assert response.status_code == 302 and response["Location"] == f"{url('login')}?next=/"
+    assert response.status_code == 302 and response["Location"] == f"{url('accounts:login')}?next=/"
 
 
 def test_it_takes_a_member_of_one_group_straight_to_it(client, analyst, other_group):
@@ -65,7 +65,7 @@ def test_it_answers_405_to_a_post_on_home(client, analyst):
 
 def test_it_lands_on_the_group_after_signing_in(client, analyst):
     response = client.post(
-        url("login"), {"username": "analyst", "password": factories.PASSWORD}, follow=True
+        url("accounts:login"), {"username": "analyst", "password": factories.PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == DASHBOARD
     assert response.status_code == 200
@@ -76,13 +76,13 @@ def test_it_lands_on_the_group_after_signing_in(client, analyst):
 
 def test_it_sends_anonymous_users_from_the_dashboard_to_sign_in(client, group):
     response = client.get(DASHBOARD)
-    assert response.status_code == 302 and response["Location"].startswith(url("login"))
+    assert response.status_code == 302 and response["Location"].startswith(url("accounts:login"))
 
 
 def test_it_hides_the_dashboard_from_an_outsider(client, outsider, group):
     signed_in(client, outsider)
     assert client.get(DASHBOARD).status_code == 404
-    assert client.get(url("group_dashboard", "no-such-group")).status_code == 404
+    assert client.get(url("commitments:group_dashboard", "no-such-group")).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["viewer", "analyst", "coordinator", "admin_user"])

@@ -24,7 +24,7 @@ from tests.test_views_support import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = url("commitment_list", "dpewg")
+LIST = url("commitments:commitment_list", "dpewg")
 
 
 def refs(response) -> list[str]:
@@ -33,7 +33,7 @@ def refs(response) -> list[str]:
 
 
 def status_url(c: Commitment) -> str:
-    return url("commitment_status", "dpewg", c.reference)
+    return url("commitments:commitment_status", "dpewg", c.reference)
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def spread(group, analyst, coordinator):
 
 def test_it_sends_anonymous_users_to_sign_in(client, group):
     response = client.get(LIST)
-    assert response.status_code == 302 and response["Location"].startswith(url("login"))
+    assert response.status_code == 302 and response["Location"].startswith(url("accounts:login"))
 
 
 def test_it_hides_the_list_from_an_outsider(client, outsider, group):

@@ -15,7 +15,7 @@ from tests.test_views_support import add_lead_agencies, signed_in, url
 
 pytestmark = pytest.mark.django_db
 
-MEETING = url("meeting_detail", "dpewg", 3)
+MEETING = url("commitments:meeting_detail", "dpewg", 3)
 
 
 @pytest.fixture
@@ -67,19 +67,19 @@ def meeting(group, analyst):
 
 
 def test_it_sends_anonymous_users_to_sign_in(client, meeting):
-    assert client.get(MEETING)["Location"].startswith(url("login"))
+    assert client.get(MEETING)["Location"].startswith(url("accounts:login"))
 
 
 def test_it_hides_the_meeting_from_an_outsider(client, outsider, meeting):
     signed_in(client, outsider)
     assert client.get(MEETING).status_code == 404
     # Their own group's meeting number 1 does not open ours either.
-    assert client.get(url("meeting_detail", "dpewg", 1)).status_code == 404
+    assert client.get(url("commitments:meeting_detail", "dpewg", 1)).status_code == 404
 
 
 def test_it_gives_404_for_an_unknown_meeting(client, viewer, meeting):
     signed_in(client, viewer)
-    assert client.get(url("meeting_detail", "dpewg", 99)).status_code == 404
+    assert client.get(url("commitments:meeting_detail", "dpewg", 99)).status_code == 404
     assert client.get("/g/dpewg/meetings/99999999999999999999999/").status_code == 404
 
 
@@ -120,7 +120,7 @@ def test_it_pages_the_commitments_of_a_large_meeting(client, group, analyst):
     for n in range(selectors.DETAIL_LIST_PAGE_SIZE + 1):
         factories.commitment(group, meeting_=m, title=f"Item {n:03d}")
     client.force_login(analyst)
-    page_url = url("meeting_detail", "dpewg", 4)
+    page_url = url("commitments:meeting_detail", "dpewg", 4)
 
     first = client.get(page_url).content.decode()
     assert "Page 1 of 2" in first

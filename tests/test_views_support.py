@@ -35,7 +35,7 @@ def signed_in(client, user):
     """Sign `user` in and make one request, so the session's first-request bookkeeping (the
     session timeout stamps) is done before anything is measured."""
     client.force_login(user)
-    client.get(reverse("login"))
+    client.get(reverse("accounts:login"))
     return client
 
 

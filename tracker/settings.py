@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Plumbing: no app below imports the domain (see .importlinter).
+    "ops",
+    "accounts",
+    # The domain.
     "commitments",
 ]
 
@@ -85,8 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Request id, timing, the request log line and the audit of refused access (403/404).
-    "commitments.middleware.RequestLogMiddleware",
-    "commitments.middleware.RequestLimitsMiddleware",
+    "ops.middleware.RequestLogMiddleware",
+    "ops.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,12 +98,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts; ends the sessions of deactivated users.
-    "commitments.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An htmx request whose session has ended is sent, whole page, to the sign-in form.
+    "accounts.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A view that cannot reach the database answers a friendly 503 (see also handler500).
-    "commitments.middleware.DatabaseUnavailableMiddleware",
+    "ops.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,13 +171,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # django-axes sits in front of the model backend to throttle sign-ins (see "Sign-in throttling").
 AUTHENTICATION_BACKENDS = [
-    "commitments.security.LoginThrottleBackend",
+    "accounts.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "commitments:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -195,6 +201,27 @@ STORAGES = {
 # Tracker behaviour.
 STALLED_AFTER_DAYS = envint("STALLED_AFTER_DAYS", 60)
 DEMO_ACCOUNTS = envbool("DEMO_ACCOUNTS", DEBUG)
+# The demo logins `manage.py demo_accounts` creates and the sign-in page lists when DEMO_ACCOUNTS
+# is on. Their passwords are published in README.md ("Demo accounts"; a test keeps them in step).
+DEMO_ACCOUNT_LIST = (
+    {
+        "username": "admin",
+        "password": "demo-admin-2026",
+        "role": None,
+        "is_superuser": True,
+        "description": "superuser (Django admin)",
+    },
+    *(
+        {
+            "username": role,
+            "password": f"demo-{role}-2026",
+            "role": role,
+            "is_superuser": False,
+            "description": f"{role} of every group",
+        }
+        for role in ("coordinator", "analyst", "viewer")
+    ),
+)
 
 # --------------------------------------------------------------------------- security
 # HTTPS: on unless DEBUG. It turns on the redirect to https, HSTS, and Secure cookies with the
@@ -255,7 +282,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Oversized request bodies: any body declared larger than REQUEST_BODY_MAX_BYTES is refused with
-# 413 before anything reads it (commitments.middleware.RequestLimitsMiddleware); form data over
+# 413 before anything reads it (ops.middleware.RequestLimitsMiddleware); form data over
 # DATA_UPLOAD_MAX_MEMORY_SIZE, or with too many fields, gets Django's 400.
 REQUEST_BODY_MAX_BYTES = envint("REQUEST_BODY_MAX_BYTES", 4 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
@@ -274,8 +301,8 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "commitments.security.lockout_response"  # 429 + a page that says why
-AXES_CLIENT_IP_CALLABLE = "commitments.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"  # 429 + a page that says why
+AXES_CLIENT_IP_CALLABLE = "ops.audit.client_ip"
 AXES_VERBOSE = False  # tracker.audit records sign-ins, failures and lockouts
 
 # --------------------------------------------------------------------------- logging
@@ -287,10 +314,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "commitments.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "commitments.logging.JsonLinesFormatter"},
+        "json": {"()": "ops.logging.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {

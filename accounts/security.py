@@ -1,9 +1,5 @@
-"""Sign-in security: the client's address, sign-in throttling, and the audit log of sign-ins.
-
-The audit log is the logger "tracker.audit": sign-ins, failed sign-ins, lockouts, sign-outs,
-ended sessions and refused access (the last from commitments.middleware), each with the user,
-the client's address and the path.
-"""
+"""Sign-in security: sign-in throttling, and the audit log's lines for sign-ins and sign-outs
+(written through `ops.audit`)."""
 
 from __future__ import annotations
 
@@ -18,48 +14,11 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-audit_log = logging.getLogger("tracker.audit")
+from ops.audit import audit
 
 # Session keys (seconds since the epoch) for the idle and absolute timeouts.
 SESSION_STARTED_AT = "tracker_session_started_at"
 SESSION_SEEN_AT = "tracker_session_seen_at"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: the socket's peer, or, behind TRUSTED_PROXY_COUNT proxies of ours,
-    the address the outermost of them saw (each proxy appends the peer it saw to
-    X-Forwarded-For, so everything left of that may be forged by the client)."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= count:
-            return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def audit(
-    event: str,
-    request: HttpRequest | None,
-    *,
-    username: str = "",
-    level: int = logging.INFO,
-    **fields,
-) -> None:
-    """One audit line: what happened, to whom, from where, on which path."""
-    ip = client_ip(request) if request is not None else ""
-    path = request.path if request is not None else ""
-    details = "".join(f" {key}={value}" for key, value in fields.items())
-    audit_log.log(
-        level,
-        "%s user=%s ip=%s path=%s%s",
-        event,
-        username or "-",
-        ip or "-",
-        path or "-",
-        details,
-        extra={"event": event, "user": username, "ip": ip, "path": path, **fields},
-    )
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):

@@ -1,5 +1,5 @@
-"""Middleware for running in production: the request log, the audit of refused access, session
-timeouts, and a friendly 503 when the database cannot be reached."""
+"""Middleware for running in production: the request log, the audit of refused access, request
+limits, and a friendly 503 when the database cannot be reached."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import time
 import uuid
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
-from . import ops
+from . import views
+from .audit import audit, client_ip
 from .logging import REQUEST_ID
-from .security import SESSION_SEEN_AT, SESSION_STARTED_AT, audit, client_ip
 
 request_log = logging.getLogger("tracker.request")
 
@@ -112,63 +110,6 @@ def _plain(text: str, status: int) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
-class SessionTimeoutMiddleware:
-    """End a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request or
-    SESSION_ABSOLUTE_TIMEOUT seconds after sign-in, and end the session of a user who has been
-    deactivated or deleted (Django already treats them as anonymous; this also clears the
-    session and says so in the audit log). The request then carries on as anonymous, so
-    pages that need a sign-in send the user to it.
-
-    The last-seen time is written at most once a minute, so ordinary requests do not turn into
-    session writes."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if SESSION_KEY in request.session:
-            self._check(request)
-        return self.get_response(request)
-
-    def _check(self, request: HttpRequest) -> None:
-        session = request.session
-        user = request.user
-        if not user.is_authenticated:
-            # The session names a user the auth backend no longer accepts (deactivated, or
-            # deleted). Name them in the audit log even so.
-            user_id = session.get(SESSION_KEY)
-            username = (
-                get_user_model()
-                ._default_manager.filter(pk=user_id)
-                .values_list(get_user_model().USERNAME_FIELD, flat=True)
-                .first()
-            )
-            audit("session ended: user inactive", request, username=username or f"#{user_id}")
-            logout(request)
-            return
-        now = int(time.time())
-        started = session.get(SESSION_STARTED_AT)
-        seen = session.get(SESSION_SEEN_AT, started)
-        if started is None or seen is None:
-            session[SESSION_STARTED_AT] = session[SESSION_SEEN_AT] = now
-            return
-        idle, absolute = settings.SESSION_IDLE_TIMEOUT, settings.SESSION_ABSOLUTE_TIMEOUT
-        reason = None
-        if now - started >= absolute:
-            reason = "absolute timeout"
-            message = "Your session has ended (signed in too long ago). Please sign in again."
-        elif now - seen >= idle:
-            reason = "idle timeout"
-            message = "Your session ended after a period without activity. Please sign in again."
-        if reason:
-            audit(f"session ended: {reason}", request, username=user.get_username())
-            logout(request)
-            messages.info(request, message)
-            return
-        if now - seen >= min(60, max(idle // 4, 1)):
-            session[SESSION_SEEN_AT] = now
-
-
 class DatabaseUnavailableMiddleware:
     """A view that cannot reach the database answers the friendly 503 page, not a traceback.
     (Errors outside views reach tracker.urls.handler500, which does the same.)"""
@@ -181,5 +122,5 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, OperationalError | InterfaceError):
-            return ops.database_unavailable(request, exception)
+            return views.database_unavailable(request, exception)
         return None
