@@ -1,8 +1,13 @@
 """Who may see or change what: the one place that decides.
 
 A stranger to a working group gets 404 for everything in it (we do not confirm it exists); a member
-whose role is too low for a write gets 403. Superusers act as coordinators of every group; other
-staff see every group (they run the admin) but write only where a membership allows it.
+whose role is too low for a write gets 403. What a user may do in a group is their membership's
+role, raised to their installation role (`models.installation_role`: superusers coordinate every
+group, other staff read every group). What each role allows is defined here, in `GroupAccess`.
+
+Every object a URL names is looked up through a `get_<thing>_for_user` helper below, in the
+style of healthchecks' `_get_check_for_user`; selectors then read data for objects that are
+already authorised and never decide visibility themselves.
 """
 
 from __future__ import annotations
@@ -12,33 +17,47 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Commitment, Membership, WorkingGroup
+from .models import (
+    ActionArea,
+    Commitment,
+    Indicator,
+    Meeting,
+    Membership,
+    MembershipRole,
+    WorkingGroup,
+    installation_role,
+)
 
-Role = Membership.Role
-_RANK = {None: 0, Role.VIEWER: 1, Role.ANALYST: 2, Role.COORDINATOR: 3}
+Role = MembershipRole
+
+
+def _rank(role: str | None) -> int:
+    return Role(role).rank if role else 0
 
 
 @dataclass(frozen=True)
 class GroupAccess:
-    """A user's standing in one working group."""
+    """A user's standing in one working group, and what it allows."""
 
     group: WorkingGroup
     role: str | None
 
     @property
     def can_view(self) -> bool:
-        return self.role is not None
+        return _rank(self.role) >= Role.VIEWER.rank
 
     @property
     def can_follow_up(self) -> bool:
-        return _RANK[self.role] >= _RANK[Role.ANALYST]
+        """Log follow-ups, change status and progress."""
+        return _rank(self.role) >= Role.ANALYST.rank
 
     @property
     def can_coordinate(self) -> bool:
-        return _RANK[self.role] >= _RANK[Role.COORDINATOR]
+        """Record meetings, add and edit commitments and indicators."""
+        return _rank(self.role) >= Role.COORDINATOR.rank
 
     def require(self, role: str) -> GroupAccess:
-        if _RANK[self.role] < _RANK[role]:
+        if _rank(self.role) < _rank(role):
             raise PermissionDenied(
                 f"Your role in {self.group.short_name} does not allow this "
                 f"(it needs {Role(role).label.lower()})."
@@ -50,16 +69,20 @@ def role_in(user, group: WorkingGroup) -> str | None:
     """The user's effective role in the group, or None when they may not see it."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.is_superuser:
-        return Role.COORDINATOR
-    role = (
+    everywhere = installation_role(user)
+    if everywhere == Role.COORDINATOR:
+        return everywhere  # nothing ranks higher: no query
+    member = (
         Membership.objects.filter(user=user, working_group=group)
         .values_list("role", flat=True)
         .first()
     )
-    if role is None and user.is_staff:
-        return Role.VIEWER
-    return role
+    return max((r for r in (everywhere, member) if r), key=_rank, default=None)
+
+
+def visible_groups(user):
+    """The working groups the user may see (a queryset)."""
+    return WorkingGroup.objects.visible_to(user)
 
 
 def access_for(user, group: WorkingGroup) -> GroupAccess:
@@ -78,16 +101,42 @@ def get_group_for_user(user, slug: str, *, need: str = Role.VIEWER) -> GroupAcce
     return access.require(need)
 
 
+def _get_in_group(user, group_slug: str, queryset, what: str, need: str, **lookup):
+    """The group's object matching `lookup`: 404 for a stranger to the group and for an object
+    that is not there (or in another group), then 403 when the role is below `need`."""
+    access = get_group_for_user(user, group_slug)
+    obj = queryset.in_group(access.group).filter(**lookup).first()
+    if obj is None:
+        raise Http404(f"No such {what}.")
+    access.require(need)
+    return access, obj
+
+
 def get_commitment_for_user(
     user, slug: str, reference: str, *, need: str = Role.VIEWER
 ) -> tuple[GroupAccess, Commitment]:
-    access = get_group_for_user(user, slug)
-    commitment = (
-        Commitment.objects.filter(working_group=access.group, reference=reference)
-        .select_related("working_group", "action_area", "meeting", "owner", "source_document")
-        .first()
+    queryset = Commitment.objects.select_related(
+        "working_group", "action_area", "meeting", "owner", "source_document"
     )
-    if commitment is None:
-        raise Http404("No such commitment.")
-    access.require(need)
-    return access, commitment
+    return _get_in_group(user, slug, queryset, "commitment", need, reference=reference)
+
+
+def get_meeting_for_user(
+    user, slug: str, number: int, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, Meeting]:
+    queryset = Meeting.objects.select_related("working_group", "opened_by__agency__party")
+    return _get_in_group(user, slug, queryset, "meeting", need, number=number)
+
+
+def get_area_for_user(
+    user, slug: str, area_slug: str, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, ActionArea]:
+    queryset = ActionArea.objects.select_related("working_group")
+    return _get_in_group(user, slug, queryset, "action area", need, slug=area_slug)
+
+
+def get_indicator_for_user(
+    user, slug: str, pk: int, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, Indicator]:
+    queryset = Indicator.objects.select_related("working_group", "action_area", "commitment")
+    return _get_in_group(user, slug, queryset, "indicator", need, pk=pk)

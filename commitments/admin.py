@@ -61,6 +61,7 @@ from .models import (
     Status,
     WorkingGroup,
 )
+from .rules import not_in_future
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -650,7 +651,11 @@ class CommitmentChangeForm(CommitmentAdminForm):
         help_text="What happened. Required when the status or progress changes.",
     )
     follow_up_occurred_on = forms.DateField(
-        widget=AdminDateWidget, initial=timezone.localdate, required=False, label="Occurred on"
+        widget=AdminDateWidget,
+        initial=timezone.localdate,
+        required=False,
+        label="Occurred on",
+        validators=[not_in_future],
     )
     follow_up_evidence_url = forms.URLField(
         required=False, label="Evidence URL", assume_scheme="https"
@@ -800,19 +805,15 @@ class ChangeStatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
         help_text="Recorded as the follow-up on every selected commitment.",
     )
-    occurred_on = forms.DateField(widget=AdminDateWidget, initial=timezone.localdate)
+    occurred_on = forms.DateField(
+        widget=AdminDateWidget, initial=timezone.localdate, validators=[not_in_future]
+    )
 
     def clean_note(self) -> str:
         note = self.cleaned_data["note"].strip()
         if not note:
             raise ValidationError("Say what happened: the note cannot be empty.")
         return note
-
-    def clean_occurred_on(self) -> datetime.date:
-        occurred_on = self.cleaned_data["occurred_on"]
-        if occurred_on > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return occurred_on
 
 
 @admin.register(Commitment)

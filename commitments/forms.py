@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from .models import (
     WorkingGroup,
     status_progress_error,
 )
+from .rules import not_in_future
 
 _STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
 
@@ -41,6 +41,7 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         label="Date",
         help_text="When it happened: today or earlier.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[not_in_future],
         error_messages={
             "required": "Give the date it happened.",
             "invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-14.",
@@ -105,12 +106,6 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("occurred_on", today)
             self.initial.setdefault("version", commitment.version)
-
-    def clean_occurred_on(self):
-        value = self.cleaned_data["occurred_on"]
-        if value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return value
 
     def clean(self):
         cleaned = super().clean()

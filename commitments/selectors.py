@@ -1,7 +1,8 @@
 """Reads for the workspace pages: each returns what one page shows, in a fixed number of queries
 whatever the amount of data (the view tests hold every page to a query budget).
 
-Every read starts from `.visible_to(user)`, on top of the access check the view already made.
+Selectors read data of objects the caller has already authorised through `commitments.access`
+(a working group, a commitment, a meeting...): they never decide visibility themselves.
 """
 
 from __future__ import annotations
@@ -112,20 +113,18 @@ def _stalled_since(now: datetime.datetime | None = None) -> datetime.datetime:
 # --------------------------------------------------------------------------- home
 
 
-def user_groups(*, user) -> list[WorkingGroup]:
-    """The working groups the user may see, each with the user's role and its size.
-    One query."""
+def group_summaries(*, groups: QuerySet[WorkingGroup], user) -> list[WorkingGroup]:
+    """The given working groups (those the user may see: `access.visible_groups`), each with
+    the user's membership role and its size. One query."""
     role = Membership.objects.filter(working_group=OuterRef("pk"), user=user).values("role")[:1]
     return list(
-        WorkingGroup.objects.visible_to(user)
-        .annotate(
+        groups.annotate(
             my_role=Subquery(role),
             n_commitments=Count("commitments", distinct=True),
             n_open=Count(
                 "commitments", filter=Q(commitments__status__in=OPEN_STATUSES), distinct=True
             ),
-        )
-        .order_by("name")
+        ).order_by("name")
     )
 
 
@@ -147,18 +146,17 @@ class Dashboard:
     stalled_after_days: int = field(default_factory=lambda: settings.STALLED_AFTER_DAYS)
 
 
-def group_dashboard(*, user, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
+def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
     """Nine queries: areas with status counts, attention counts, the three attention lists,
     the follow-up feed, the meetings and the next meeting (plus the overall summary, computed
     from the areas' counts)."""
     today = today or timezone.localdate()
     stalled_since = _stalled_since()
-    commitments = Commitment.objects.visible_to(user).filter(working_group=group)
+    commitments = Commitment.objects.in_group(group)
 
     # 1. Action areas, each with its count per status and average progress.
     areas = list(
-        ActionArea.objects.visible_to(user)
-        .filter(working_group=group)
+        ActionArea.objects.in_group(group)
         .annotate(**_status_annotations("commitments__"))
         .order_by("order", "name")
     )
@@ -196,13 +194,12 @@ def group_dashboard(*, user, group: WorkingGroup, today: datetime.date | None = 
     )
     # 6. The latest follow-ups, with their commitment and author.
     feed = list(
-        FollowUp.objects.visible_to(user)
-        .filter(commitment__working_group=group)
+        FollowUp.objects.in_group(group)
         .select_related("commitment", "author")
         .order_by("-created_at", "-id")[:FEED_SIZE]
     )
     # 7-8. The latest meetings (with how many commitments each agreed), and the next one.
-    meetings_qs = Meeting.objects.visible_to(user).filter(working_group=group)
+    meetings_qs = Meeting.objects.in_group(group)
     meetings = list(
         meetings_qs.annotate(n_commitments=Count("commitments")).order_by("-start_date")[:10]
     )
@@ -234,7 +231,6 @@ _SORTS = {
 
 def commitment_list(
     *,
-    user,
     group: WorkingGroup,
     q: str = "",
     area: ActionArea | None = None,
@@ -250,7 +246,7 @@ def commitment_list(
     """The group's commitments matching the filters, ready for a page of the list (with the
     area, meeting and owner joined and the lead agencies prefetched)."""
     today = today or timezone.localdate()
-    qs = Commitment.objects.visible_to(user).filter(working_group=group)
+    qs = Commitment.objects.in_group(group)
     if q:
         qs = qs.filter(
             Q(reference__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
@@ -288,9 +284,13 @@ def _lead_agencies_prefetch() -> Prefetch:
     )
 
 
-def paginate(queryset, page_number, per_page: int) -> Page:
-    """A page of results; a page number out of range or not a number gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(page_number)
+def paginate(queryset, page_number, per_page: int, *, count: int | None = None) -> Page:
+    """A page of results; a page number out of range or not a number gives the nearest page.
+    A caller that already counted the rows passes `count`, which saves the COUNT query."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(page_number)
 
 
 # --------------------------------------------------------------------------- commitment page
@@ -303,25 +303,24 @@ class CommitmentDetail:
     indicators: QuerySet[Indicator]
 
 
-def commitment_detail(*, user, commitment: Commitment) -> CommitmentDetail:
+def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
     measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
     lead_agencies = list(
         commitment.lead_agencies.select_related("party").order_by("party__name", "acronym")
     )
     indicators = _with_latest_measurement(
-        Indicator.objects.visible_to(user).filter(commitment=commitment).order_by("name")
+        Indicator.objects.filter(commitment=commitment).order_by("name")
     )
     return CommitmentDetail(
         commitment=commitment, lead_agencies=lead_agencies, indicators=indicators
     )
 
 
-def timeline(*, user, commitment: Commitment, page_number=1) -> Page:
+def timeline(*, commitment: Commitment, page_number=1) -> Page:
     """The commitment's follow-ups, newest first, a page at a time (count + page: 2 queries)."""
     follow_ups = (
-        FollowUp.objects.visible_to(user)
-        .filter(commitment=commitment)
+        FollowUp.objects.filter(commitment=commitment)
         .select_related("author")
         .order_by("-created_at", "-id")
     )
@@ -340,25 +339,17 @@ class MeetingDetail:
     summary: StatusSummary
 
 
-def meeting_for_user(*, user, group: WorkingGroup, number: int) -> Meeting | None:
-    return (
-        Meeting.objects.visible_to(user)
-        .filter(working_group=group, number=number)
-        .select_related("opened_by__agency__party")
-        .first()
-    )
-
-
-def meeting_detail(*, user, meeting: Meeting, page_number=1) -> MeetingDetail:
+def meeting_detail(*, meeting: Meeting, page_number=1) -> MeetingDetail:
     """Participants with person, agency and party (1), source documents (1), the status summary
-    of what it agreed (1), and a page of those commitments with their area (count + page: 2)."""
+    of what it agreed (1), and a page of those commitments with their area (1: the summary has
+    counted them)."""
     participations = list(
         meeting.participations.select_related("person__agency__party").order_by(
             "person__agency__party__name", "role", "person__name"
         )
     )
     source_documents = list(meeting.source_documents.order_by("-published_on", "title"))
-    agreed = Commitment.objects.visible_to(user).filter(meeting=meeting)
+    agreed = Commitment.objects.filter(meeting=meeting)
     summary = StatusSummary.from_row(agreed.aggregate(**_status_annotations()))
     commitments = paginate(
         agreed.select_related("action_area").order_by(
@@ -366,6 +357,7 @@ def meeting_detail(*, user, meeting: Meeting, page_number=1) -> MeetingDetail:
         ),
         page_number,
         DETAIL_LIST_PAGE_SIZE,
+        count=summary.total,
     )
     return MeetingDetail(
         meeting=meeting,
@@ -382,41 +374,28 @@ def meeting_detail(*, user, meeting: Meeting, page_number=1) -> MeetingDetail:
 @dataclass
 class AreaDetail:
     area: ActionArea
+    summary: StatusSummary
     commitments: Page
     indicators: list[Indicator]
 
 
-def area_for_user(*, user, group: WorkingGroup, slug: str) -> ActionArea | None:
-    """The area with its count per status and average progress (1 query)."""
-    area = (
-        ActionArea.objects.visible_to(user)
-        .filter(working_group=group, slug=slug)
-        .annotate(**_status_annotations("commitments__"))
-        .first()
-    )
-    if area is not None:
-        area.summary = StatusSummary.from_row(area)
-    return area
-
-
-def area_detail(*, user, area: ActionArea, page_number=1) -> AreaDetail:
-    """A page of the area's commitments with meeting and owner (count + page: 2 queries) and
-    its indicators, directly or through one of its commitments, with the latest measurement
-    (1 query)."""
+def area_detail(*, area: ActionArea, page_number=1) -> AreaDetail:
+    """The area's count per status and average progress (1 query), a page of its commitments
+    with meeting and owner (1 query: the summary has counted them) and its indicators, directly or through
+    one of its commitments, with the latest measurement (1 query)."""
+    in_area = Commitment.objects.filter(action_area=area)
+    summary = StatusSummary.from_row(in_area.aggregate(**_status_annotations()))
     commitments = paginate(
-        Commitment.objects.visible_to(user)
-        .filter(action_area=area)
-        .select_related("meeting", "owner")
-        .order_by("reference"),
+        in_area.select_related("meeting", "owner").order_by("reference"),
         page_number,
         DETAIL_LIST_PAGE_SIZE,
+        count=summary.total,
     )
     indicators = list(
         _with_latest_measurement(
-            Indicator.objects.visible_to(user)
-            .filter(Q(action_area=area) | Q(commitment__action_area=area))
+            Indicator.objects.filter(Q(action_area=area) | Q(commitment__action_area=area))
             .select_related("commitment")
             .order_by("name")
         )
     )
-    return AreaDetail(area=area, commitments=commitments, indicators=indicators)
+    return AreaDetail(area=area, summary=summary, commitments=commitments, indicators=indicators)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,7 +39,9 @@ CHANGED = "commitment-changed"
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The user's working groups; straight to the group when there is only one."""
-    groups = selectors.user_groups(user=request.user)
+    groups = selectors.group_summaries(
+        groups=access.visible_groups(request.user), user=request.user
+    )
     if len(groups) == 1:
         return redirect(groups[0])
     return render(request, "commitments/home.html", {"groups": groups})
@@ -49,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    dashboard = selectors.group_dashboard(user=request.user, group=group_access.group)
+    dashboard = selectors.group_dashboard(group=group_access.group)
     return render(
         request,
         "commitments/dashboard.html",
@@ -68,7 +70,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommitmentFilterForm(
         request.GET, group=group, stalled_after_days=settings.STALLED_AFTER_DAYS
     )
-    commitments = selectors.commitment_list(user=request.user, group=group, **form.filters())
+    commitments = selectors.commitment_list(group=group, **form.filters())
     page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
     context = {
         "group": group,
@@ -144,9 +146,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
         messages.add_message(request, level, message)
         return redirect(back)
 
-    row = selectors.commitment_list(user=request.user, group=group_access.group).get(
-        pk=commitment.pk
-    )
+    row = selectors.commitment_list(group=group_access.group).get(pk=commitment.pk)
     response = render(
         request,
         "commitments/commitment_list.html#commitment-row",
@@ -205,15 +205,13 @@ class Conflict:
 def _commitment_context(
     request: HttpRequest, group_access: access.GroupAccess, commitment: Commitment, **extra
 ) -> dict:
-    detail = selectors.commitment_detail(user=request.user, commitment=commitment)
+    detail = selectors.commitment_detail(commitment=commitment)
     context = {
         "group": group_access.group,
         "group_access": group_access,
         "commitment": commitment,
         "detail": detail,
-        "timeline": selectors.timeline(
-            user=request.user, commitment=commitment, page_number=request.GET.get("page")
-        ),
+        "timeline": selectors.timeline(commitment=commitment, page_number=request.GET.get("page")),
     }
     if group_access.can_follow_up and "form" not in extra:
         context["form"] = FollowUpForm(commitment=commitment)
@@ -241,9 +239,7 @@ def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpRe
                 "group": group_access.group,
                 "commitment": commitment,
                 "timeline": selectors.timeline(
-                    user=request.user,
-                    commitment=commitment,
-                    page_number=request.GET.get("page"),
+                    commitment=commitment, page_number=request.GET.get("page")
                 ),
                 # After “newer/older” the link is gone: focus the timeline's summary instead.
                 "focus_timeline": request.htmx.trigger in ("timeline-newer", "timeline-older"),
@@ -356,13 +352,8 @@ def _follow_up_saved(
 @login_required
 @require_safe
 def meeting_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    group_access = access.get_group_for_user(request.user, slug)
-    meeting = selectors.meeting_for_user(user=request.user, group=group_access.group, number=number)
-    if meeting is None:
-        raise Http404("No such meeting.")
-    detail = selectors.meeting_detail(
-        user=request.user, meeting=meeting, page_number=request.GET.get("page")
-    )
+    group_access, meeting = access.get_meeting_for_user(request.user, slug, number)
+    detail = selectors.meeting_detail(meeting=meeting, page_number=request.GET.get("page"))
     return render(
         request,
         "commitments/meeting_detail.html",
@@ -373,13 +364,8 @@ def meeting_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
 @login_required
 @require_safe
 def area_detail(request: HttpRequest, slug: str, area_slug: str) -> HttpResponse:
-    group_access = access.get_group_for_user(request.user, slug)
-    area = selectors.area_for_user(user=request.user, group=group_access.group, slug=area_slug)
-    if area is None:
-        raise Http404("No such action area.")
-    detail = selectors.area_detail(
-        user=request.user, area=area, page_number=request.GET.get("page")
-    )
+    group_access, area = access.get_area_for_user(request.user, slug, area_slug)
+    detail = selectors.area_detail(area=area, page_number=request.GET.get("page"))
     return render(
         request,
         "commitments/area_detail.html",

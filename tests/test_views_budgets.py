@@ -101,14 +101,14 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 1-4 session, user, group, membership,
     # 5 the meeting with the person who opened it (agency, party),
     # 6 participants with person, agency and party, 7 source documents,
-    # 8 the status summary of what it agreed, 9 count of those commitments (pager),
-    # 10 a page of them with their area.
-    with django_assert_num_queries(10):
+    # 8 the status summary of what it agreed (its total is the pager's count),
+    # 9 a page of them with their area.
+    with django_assert_num_queries(9):
         assert client.get(url("commitments:meeting_detail", G, 1)).status_code == 200
 
     # 1-4 session, user, group, membership,
-    # 5 the area with its count per status and average progress,
-    # 6 count of its commitments (pager), 7 a page of them with meeting and owner,
+    # 5 the area, 6 its count per status and average progress (its total is the pager's count),
+    # 7 a page of its commitments with meeting and owner,
     # 8 its indicators (directly or through a commitment) with their latest measurement.
     with django_assert_num_queries(8):
         assert client.get(url("commitments:area_detail", G, "pc")).status_code == 200

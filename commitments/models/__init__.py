@@ -1,0 +1,72 @@
+"""The domain: working groups, their meetings, what they agreed, and how it is followed up.
+
+Data that differs between working groups (parties, agencies, action areas) is rows; only fixed
+vocabularies (status, role, format...) are TextChoices, each guarded by a CheckConstraint.
+Writes go through `commitments.services`; the querysets here are the reads views reuse. Every
+group-scoped model's manager is a `GroupScopedQuerySet`: `.visible_to(user)`, `.in_group(group)`.
+"""
+
+from ..rules import http_url_validator
+from .commitments import (
+    OPEN_STATUSES,
+    ActionArea,
+    Commitment,
+    CommitmentQuerySet,
+    FollowUp,
+    FollowUpQuerySet,
+    Priority,
+    Status,
+    status_progress_error,
+)
+from .groups import (
+    Agency,
+    GroupScopedQuerySet,
+    Membership,
+    MembershipRole,
+    Party,
+    Person,
+    WorkingGroup,
+    WorkingGroupQuerySet,
+    installation_role,
+)
+from .indicators import Direction, Indicator, Measurement, MeasurementQuerySet
+from .meetings import (
+    Meeting,
+    MeetingFormat,
+    Participation,
+    ParticipationRole,
+    SourceDocument,
+    SourceKind,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ActionArea",
+    "Agency",
+    "Commitment",
+    "CommitmentQuerySet",
+    "Direction",
+    "FollowUp",
+    "FollowUpQuerySet",
+    "GroupScopedQuerySet",
+    "Indicator",
+    "Measurement",
+    "MeasurementQuerySet",
+    "Meeting",
+    "MeetingFormat",
+    "Membership",
+    "MembershipRole",
+    "Participation",
+    "ParticipationRole",
+    "Party",
+    "Person",
+    "Priority",
+    "SourceDocument",
+    "SourceKind",
+    "Status",
+    "WorkingGroup",
+    "WorkingGroupQuerySet",
+    "http_url_validator",
+    "installation_role",
+    "status_progress_error",
+]

@@ -1,0 +1,11 @@
+"""What every model module shares: the choices check and the group-scoped queryset."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+def choices_check(field: str, choices: type[models.TextChoices], name: str):
+    """A CheckConstraint that the database uses to refuse a value outside `choices`."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)

@@ -1,0 +1,332 @@
+"""What a working group agreed: action areas, commitments, and the follow-ups that track them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ..rules import http_url_validator, not_in_future
+from .base import choices_check
+from .groups import Agency, GroupScopedQuerySet, WorkingGroup
+from .meetings import Meeting, SourceDocument
+
+
+class ActionArea(models.Model):
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="action_areas"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60)
+    code = models.CharField(
+        max_length=6,
+        help_text="Short code used in commitment references, e.g. PC.",
+        validators=[
+            RegexValidator(r"^[A-Z][A-Z0-9]*$", "Use capital letters and digits only, e.g. PC.")
+        ],
+    )
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    keywords = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Words and phrases used to classify text into this area.",
+    )
+    history = HistoricalRecords()
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["working_group_id", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "slug"],
+                name="actionarea_slug_unique_per_group",
+                violation_error_message="This working group already has an area with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["working_group", "code"],
+                name="actionarea_code_unique_per_group",
+                violation_error_message="This working group already has an area with this code.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:area_detail", args=[self.working_group.slug, self.slug])
+
+    def clean(self) -> None:
+        if not isinstance(self.keywords, list) or not all(
+            isinstance(k, str) and k.strip() for k in self.keywords
+        ):
+            raise ValidationError({"keywords": "Keywords must be a list of non-empty words."})
+
+
+# --------------------------------------------------------------------------- commitments
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    STALLED = "stalled", "Stalled"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.STALLED)
+
+
+def status_progress_error(status: str | None, progress: int | None) -> str | None:
+    """The message for a status and progress that contradict each other, else None."""
+    if status == Status.NOT_STARTED and progress not in (None, 0):
+        return "Progress must be 0 while the status is “Not started”."
+    if status == Status.COMPLETED and progress not in (None, 100):
+        return "A completed commitment must be at 100% progress."
+    return None
+
+
+class CommitmentQuerySet(GroupScopedQuerySet):
+    def open(self) -> CommitmentQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date) -> CommitmentQuerySet:
+        return self.open().filter(due_date__lt=today)
+
+    def due_within(self, today: datetime.date, days: int) -> CommitmentQuerySet:
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def inactive_since(self, moment: datetime.datetime) -> CommitmentQuerySet:
+        return self.open().filter(last_activity_at__lt=moment)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Commitment(models.Model):
+    Priority = Priority
+
+    Status = Status
+
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="commitments"
+    )
+    action_area = models.ForeignKey(
+        ActionArea, on_delete=models.PROTECT, related_name="commitments"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="commitments")
+    reference = models.CharField(
+        max_length=40, editable=False, help_text="Stable reference, e.g. DPEWG-1-PC-01."
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    lead_agencies = models.ManyToManyField(Agency, related_name="commitments_led", blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments_owned",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    due_date = models.DateField(null=True, blank=True)
+    source_document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
+    source_locator = models.CharField(
+        max_length=100, blank=True, help_text="Where in the source, e.g. “para. 5”."
+    )
+    source_excerpt = models.TextField(
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000)],
+        help_text="The agreed words, quoted exactly.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[lead_agencies])
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["working_group_id", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "reference"],
+                name="commitment_reference_unique_per_group",
+                violation_error_message="This reference is already used in this working group.",
+            ),
+            choices_check("status", Status, "commitment_status_valid"),
+            choices_check("priority", Priority, "commitment_priority_valid"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100),
+                name="commitment_progress_0_to_100",
+                violation_error_message="Progress must be between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.NOT_STARTED) | Q(progress=0),
+                name="commitment_not_started_is_0",
+                violation_error_message="Progress must be 0 while the status is “Not started”.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.COMPLETED) | Q(progress=100),
+                name="commitment_completed_is_100",
+                violation_error_message="A completed commitment must be at 100% progress.",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="commitment_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["working_group", "status"]),
+            models.Index(fields=["working_group", "due_date"]),
+            models.Index(fields=["working_group", "last_activity_at"]),
+            models.Index(fields=["working_group", "action_area", "status"]),
+            models.Index(fields=["working_group", "meeting"]),
+            models.Index(fields=["working_group", "owner"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "commitments:commitment_detail", args=[self.working_group.slug, self.reference]
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.working_group_id:
+            if self.action_area_id and self.action_area.working_group_id != self.working_group_id:
+                errors["action_area"] = "This action area belongs to another working group."
+            if self.meeting_id and self.meeting.working_group_id != self.working_group_id:
+                errors["meeting"] = "This meeting belongs to another working group."
+            if (
+                self.source_document_id
+                and self.source_document.working_group_id != self.working_group_id
+            ):
+                errors["source_document"] = "This document belongs to another working group."
+        message = status_progress_error(self.status, self.progress)
+        if message:
+            errors["progress"] = message
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class FollowUpQuerySet(GroupScopedQuerySet):
+    group_path = "commitment__working_group"
+
+
+class FollowUp(models.Model):
+    """One entry in a commitment's log. Append-only: only a superuser may edit or delete one."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="follow_ups")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    occurred_on = models.DateField(
+        help_text="When it happened (not in the future).", validators=[not_in_future]
+    )
+    note = models.TextField(max_length=10000, validators=[MaxLengthValidator(10000)])
+    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    status_after = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    progress_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    progress_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    external_reference = models.CharField(
+        max_length=200, blank=True, help_text="An operation name, an incident number…"
+    )
+    commitment_version = models.PositiveIntegerField(
+        editable=False, help_text="The commitment's version after this follow-up."
+    )
+    history = HistoricalRecords()
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="followup_note_required",
+                violation_error_message="A follow-up needs a note.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_before="") | Q(status_before__in=Status.values),
+                name="followup_status_before_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_after="") | Q(status_after__in=Status.values),
+                name="followup_status_after_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_after__isnull=True)
+                | Q(progress_after__gte=0, progress_after__lte=100),
+                name="followup_progress_after_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_before__isnull=True)
+                | Q(progress_before__gte=0, progress_before__lte=100),
+                name="followup_progress_before_0_to_100",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "commitment_version"],
+                name="followup_one_per_commitment_version",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commitment", "-created_at"]),
+            models.Index(fields=["-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment.reference} · {self.occurred_on} · {self.author}"
+
+    def clean(self) -> None:
+        if self.note is not None and not self.note.strip():
+            raise ValidationError({"note": "Write what happened: the note cannot be empty."})
+
+    @property
+    def status_changed(self) -> bool:
+        return bool(self.status_after) and self.status_after != self.status_before
+
+    @property
+    def progress_changed(self) -> bool:
+        return self.progress_after is not None and self.progress_after != self.progress_before

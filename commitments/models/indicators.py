@@ -1,0 +1,104 @@
+"""Indicators: the measurable outcomes a working group tracks, and their measurements."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import choices_check
+from .commitments import ActionArea, Commitment
+from .groups import GroupScopedQuerySet, WorkingGroup
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Indicator(models.Model):
+    """A measurable outcome the working group tracks."""
+
+    Direction = Direction
+
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="indicators"
+    )
+    action_area = models.ForeignKey(
+        ActionArea, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators"
+    )
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=50)
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    source_locator = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["working_group_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "name"],
+                name="indicator_name_unique_per_group",
+                violation_error_message="This working group already has an indicator with this name.",
+            ),
+            choices_check("direction", Direction, "indicator_direction_valid"),
+        ]
+        indexes = [models.Index(fields=["working_group", "action_area"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.working_group_id:
+            if self.action_area_id and self.action_area.working_group_id != self.working_group_id:
+                errors["action_area"] = "This action area belongs to another working group."
+            if self.commitment_id and self.commitment.working_group_id != self.working_group_id:
+                errors["commitment"] = "This commitment belongs to another working group."
+        if errors:
+            raise ValidationError(errors)
+
+
+class MeasurementQuerySet(GroupScopedQuerySet):
+    group_path = "indicator__working_group"
+
+
+class Measurement(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator_id", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"],
+                name="measurement_unique_per_period",
+                violation_error_message="This indicator already has a value for this period.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} ({self.period_end})"
