@@ -45,9 +45,7 @@ serve: install
 	  --workers $(WEB_CONCURRENCY) --timeout 30 --graceful-timeout 30 \
 	  --max-requests 2000 --max-requests-jitter 200
 
-test: install-dev browser-deps
-	$(UV) run --no-sync ruff check .
-	$(UV) run --no-sync ruff format --check .
+test: install-dev browser-deps lint
 	$(UV) run --no-sync pytest
 
 # Browser tests drive Debian's Chromium; install it when it is missing and we can.
@@ -61,9 +59,11 @@ browser-deps:
 	  fi; \
 	fi
 
+# ruff, and the architecture's import contracts (.importlinter).
 lint:
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports --no-cache
 
 format:
 	$(UV) run --no-sync ruff check --fix .

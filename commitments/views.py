@@ -9,8 +9,6 @@ element the page template defines as a `{% partialdef %}` of the same name), the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +24,7 @@ from common.htmx import htmx_target
 
 from . import access, selectors, services
 from .forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
-from .models import Commitment, FollowUp, Membership, Status
+from .models import Commitment, Membership, Status
 
 Role = Membership.Role
 CHANGED = "commitment-changed"
@@ -125,7 +123,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
             )
             changed = True
         except services.ConflictError as error:
-            conflict = Conflict.from_error(error)
+            conflict = services.Conflict.from_error(error)
             commitment = error.current
             problem = conflict.summary
         except ValidationError as error:
@@ -169,37 +167,6 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
 
 
 # --------------------------------------------------------------------------- commitment page
-
-
-@dataclass
-class Conflict:
-    """What changed since the user loaded the page, for the “someone else changed it” message."""
-
-    changes: list[FollowUp]
-    status_label: str
-    progress: int
-    version: int
-    seen_version: int
-
-    @classmethod
-    def from_error(cls, error: services.ConflictError) -> Conflict:
-        current = error.current
-        return cls(
-            changes=error.changes_since(),
-            status_label=current.get_status_display(),
-            progress=current.progress,
-            version=current.version,
-            seen_version=error.expected_version,
-        )
-
-    @property
-    def summary(self) -> str:
-        who = sorted({fu.author.get_full_name() or fu.author.username for fu in self.changes})
-        by = f" by {', '.join(who)}" if who else ""
-        return (
-            f"It was changed{by} since you loaded it: it is now “{self.status_label}”, "
-            f"{self.progress}%. Check and try again."
-        )
 
 
 def _commitment_context(
@@ -269,7 +236,7 @@ def follow_up_create(request: HttpRequest, slug: str, reference: str) -> HttpRes
                 commitment=commitment, author=request.user, **form.service_kwargs()
             )
         except services.ConflictError as error:
-            conflict = Conflict.from_error(error)
+            conflict = services.Conflict.from_error(error)
             data = request.POST.copy()
             data["version"] = str(error.current.version)
             commitment = error.current

@@ -11,7 +11,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -491,38 +493,74 @@ def test_it_shows_a_service_refusal_next_to_the_field_and_writes_nothing(commitm
         "A completed commitment must be at 100% progress."
     ]
     commitment.refresh_from_db()
-    # The dry run of the title change was rolled back with the refused follow-up.
+    # Refused as a whole: the title change is not stored either.
     assert (commitment.title, commitment.version) == ("Tighten precursor controls", 1)
     assert commitment.history.count() == 1
     assert not FollowUp.objects.exists()
 
 
-def test_it_rolls_back_the_whole_save_when_the_real_run_fails(
-    commitment, admin_client, monkeypatch
-):
-    """The form validates with a dry run, then the admin saves for real. Should the real run
-    fail anyway, the edit it made before the follow-up is not left behind."""
-    real = services.follow_up_record
+def test_it_rolls_back_the_whole_save_when_the_write_fails(commitment, admin_client, monkeypatch):
+    """The form validates with the services' checks, then the admin writes once. Should the
+    write of the follow-up fail anyway, the edit made before it is not left behind."""
     calls = []
 
-    def fails_the_second_time(**kwargs):
+    def fails(**kwargs):
         calls.append(kwargs)
-        if len(calls) == 2:
-            raise RuntimeError("the database went away")
-        return real(**kwargs)
+        raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "follow_up_record", fails_the_second_time)
+    monkeypatch.setattr(services, "follow_up_record", fails)
     data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
     data.update(title="Half a change", new_status="in_progress", follow_up_note="Started.")
 
     with pytest.raises(RuntimeError):
         admin_client.post(url(Commitment, "change", commitment.pk), data)
 
-    assert len(calls) == 2  # the dry run, then the real run
+    assert len(calls) == 1  # the one real write: validation does not call it
     commitment.refresh_from_db()
     assert (commitment.title, commitment.version) == ("Tighten precursor controls", 1)
     assert commitment.history.count() == 1
     assert not FollowUp.objects.exists()
+
+
+def test_it_calls_each_service_once_per_save_and_writes_nothing_to_validate(
+    commitment, admin_client, monkeypatch
+):
+    calls: list[str] = []
+    for service in ("commitment_update", "follow_up_record"):
+        real = getattr(services, service)
+
+        def counted(real=real, service=service, **kwargs):
+            calls.append(service)
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, service, counted)
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(title="Edited once", new_status="in_progress", follow_up_note="Started.")
+
+    response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+
+    assert response.status_code == 302
+    assert calls == ["commitment_update", "follow_up_record"]
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.status, commitment.version) == (
+        "Edited once",
+        "in_progress",
+        3,
+    )
+
+    # A refused change: the checks ran, and not one row was written, not even in a savepoint.
+    data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
+    data.update(title="Refused", new_status="completed", new_progress="50", follow_up_note="x")
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.post(url(Commitment, "change", commitment.pk), data)
+    assert response.status_code == 200
+    writes = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
 
 
 def test_it_refuses_a_lead_agency_of_a_stranger_party(commitment, admin_client):
@@ -904,3 +942,134 @@ def test_it_refuses_admin_posts_without_a_csrf_token(everything, admin_user):
     assert response.status_code == 403
     person.refresh_from_db()
     assert person.name == "Person 0"
+
+
+# --------------------------------------------------------------------------- the one write path
+
+
+@pytest.fixture
+def spy(monkeypatch) -> list[str]:
+    """The names of the services the admin calls, in order (each still does its work)."""
+    calls: list[str] = []
+
+    def recording(name: str, real):
+        def recorded(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return recorded
+
+    for name in services.__all__:
+        real = getattr(services, name)
+        if callable(real) and not isinstance(real, type):
+            monkeypatch.setattr(services, name, recording(name, real))
+    return calls
+
+
+def test_it_changes_reference_data_through_its_update_service(everything, admin_client, spy):
+    party = Party.objects.get(code="US")
+    data = form_data(admin_client.get(url(Party, "change", party.pk)))
+    data["name"] = "United States of America"
+
+    response = admin_client.post(url(Party, "change", party.pk), data)
+
+    assert response.status_code == 302
+    assert spy == ["party_update"]
+    party.refresh_from_db()
+    assert party.name == "United States of America"
+    assert party.history.latest().history_user.username == "admin"
+
+
+def test_it_adds_and_deletes_through_the_services(everything, admin_client, spy):
+    india = Party.objects.get(code="IN")
+    response = admin_client.post(
+        url(Agency, "add"), {"party": india.pk, "acronym": "DRI", "name": "Revenue Intelligence"}
+    )
+    assert response.status_code == 302
+    person = Person.objects.get()
+    response = admin_client.post(url(Person, "delete", person.pk), {"post": "yes"})
+    # The person is PROTECTed by a participation: nothing is deleted, nothing called.
+    assert response.status_code == 200 and Person.objects.filter(pk=person.pk).exists()
+    spare = services.person_ensure(name="Spare delegate")[0]
+    response = admin_client.post(url(Person, "delete", spare.pk), {"post": "yes"})
+    assert response.status_code == 302
+
+    assert spy == ["agency_create", "person_ensure", "person_delete"]
+    assert Agency.objects.filter(acronym="DRI", party=india).exists()
+    assert not Person.objects.filter(pk=spare.pk).exists()
+
+
+def test_it_deletes_selected_rows_through_the_delete_service(everything, admin_client, spy):
+    spare = [services.person_ensure(name=f"Spare {i}")[0] for i in range(2)]
+    spy.clear()
+
+    response = admin_client.post(
+        url(Person, "changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in spare], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert spy == ["person_delete", "person_delete"]
+    assert not Person.objects.filter(pk__in=[p.pk for p in spare]).exists()
+
+
+def test_it_writes_inline_rows_through_their_services(everything, admin_client, spy):
+    group = everything
+    change = url(group.__class__, "change", group.pk)
+    data = form_data(admin_client.get(change))
+    # Rename the existing area, add one, and make the member a viewer.
+    data["action_areas-0-name"] = "Precursor chemical control"
+    data.update(
+        {
+            "action_areas-TOTAL_FORMS": "2",
+            "action_areas-1-order": "5",
+            "action_areas-1-code": "DT",
+            "action_areas-1-name": "Drug trafficking",
+            "action_areas-1-slug": "drug-trafficking",
+            "action_areas-1-keywords": "[]",
+        }
+    )
+    data["memberships-0-role"] = Role.VIEWER
+
+    history_before = group.history.count()
+
+    response = admin_client.post(change, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert spy == [
+        "working_group_update",  # the group itself, unchanged: it writes nothing
+        "action_area_update",
+        "action_area_create",
+        "membership_update",
+    ]
+    assert group.history.count() == history_before
+    assert group.action_areas.get(code="PC").name == "Precursor chemical control"
+    assert group.action_areas.filter(code="DT").exists()
+    assert Membership.objects.get(working_group=group).role == Role.VIEWER
+
+
+def test_it_deletes_an_inline_row_through_its_service(everything, admin_client, spy):
+    indicator = Indicator.objects.get()
+    change = url(Indicator, "change", indicator.pk)
+    data = form_data(admin_client.get(change))
+    data["measurements-0-DELETE"] = "on"
+
+    response = admin_client.post(change, data)
+
+    assert response.status_code == 302
+    assert spy == ["indicator_update", "measurement_delete"]
+    assert not indicator.measurements.exists()
+
+
+def test_it_saves_many_to_many_fields_through_the_service(everything, admin_client, spy):
+    meeting = Meeting.objects.get(number=2)
+    change = url(Meeting, "change", meeting.pk)
+    data = form_data(admin_client.get(change))
+    data["source_documents"] = []
+
+    response = admin_client.post(change, data)
+
+    assert response.status_code == 302
+    assert spy == ["meeting_update"]
+    assert not meeting.source_documents.exists()
+    assert meeting.history.latest().history_user.username == "admin"

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from commitments import services
-from commitments.management.seed_loader import read_yaml
+from commitments.imports.seeds import read_yaml
 from commitments.models import (
     ActionArea,
     Commitment,

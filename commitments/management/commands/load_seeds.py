@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from commitments.management.seed_loader import SeedError, load_seed_file
+from commitments.imports.records import RecordError
+from commitments.imports.seeds import load_seed_file
 
 
 def default_seed_files() -> list[Path]:
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 results = [load_seed_file(path) for path in paths]
-        except SeedError as error:
+        except RecordError as error:
             raise CommandError(f"{error}\nNothing was loaded.") from error
         created = sum(sum(result.created.values()) for result in results)
         kept = sum(sum(result.kept.values()) for result in results)

@@ -2,10 +2,9 @@
 
 A seed file describes one working group: its parties, agencies and people, the group itself, its
 source documents, meetings, action areas, commitments and indicators (see seeds/*.yaml for the
-format, documented at the top of each file). Every record is checked here before it reaches a
-service, so a malformed file fails with a message that names the record and the problem instead
-of a KeyError; what only the models can judge (lengths, constraints) comes back from
-`full_clean()` and is reported the same way.
+format, documented at the top of each file). Every record is checked here (with
+`imports.records.Fields`) before it reaches a service, so a malformed file fails with a
+`RecordError` that names the record and the problem instead of a KeyError.
 
 Loading is idempotent: the `*_ensure` services leave existing rows alone, and a commitment whose
 reference already exists in the group is kept as it is (status, progress and follow-ups recorded
@@ -14,7 +13,6 @@ since are never touched). The caller wraps the whole load in one transaction.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from commitments import services
-from commitments.models import (
+from .. import services
+from ..models import (
     ActionArea,
     Agency,
     Commitment,
@@ -42,6 +40,7 @@ from commitments.models import (
     SourceKind,
     WorkingGroup,
 )
+from .records import Fields, RecordError, messages_of, record_label
 
 # A seed's excerpt is a short quoted phrase, never a whole passage (we do not copy the source).
 EXCERPT_MAX_WORDS = 15
@@ -57,18 +56,6 @@ SECTIONS = (
     "commitments",
     "indicators",
 )
-
-
-class SeedError(Exception):
-    """A problem in a seed file: which file, which record, what is wrong."""
-
-    def __init__(self, record: str, problem: str, path: Path | str | None = None):
-        self.record, self.problem, self.path = record, problem, path
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path is not None else ""
-        return f"{where}{self.record}: {self.problem}"
 
 
 # --------------------------------------------------------------------------- reading YAML
@@ -89,9 +76,9 @@ def read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SeedError("(file)", "no such file", path) from None
+        raise RecordError("(file)", "no such file", path) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise SeedError("(file)", f"cannot be read: {error}", path) from None
+        raise RecordError("(file)", f"cannot be read: {error}", path) from None
     try:
         return yaml.load(text, Loader=_SeedYamlLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as error:
@@ -103,128 +90,7 @@ def read_yaml(path: Path) -> Any:
         if context and context_mark:
             context += f" started at line {context_mark.line + 1}, column {context_mark.column + 1}"
         detail = f"{context}: {problem}" if context else problem
-        raise SeedError(record, f"not valid YAML ({detail})", path) from None
-
-
-# --------------------------------------------------------------------------- typed fields
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value; put it in quotes if you meant text)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class Fields:
-    """Typed, checked access to one record's fields; every message names the record."""
-
-    def __init__(self, data: Any, label: str, allowed: set[str]):
-        self.label = label
-        if not isinstance(data, dict):
-            raise SeedError(label, f"expected a mapping of fields, got {_shown(data)}")
-        unknown = sorted(str(key) for key in data if key not in allowed and key != "note")
-        if unknown:
-            raise SeedError(
-                label,
-                f"unknown field {', '.join(map(repr, unknown))} "
-                f"(allowed: {', '.join(sorted(allowed))}, note)",
-            )
-        self.data = data
-
-    def error(self, problem: str) -> SeedError:
-        return SeedError(self.label, problem)
-
-    def _get(self, key: str, required: bool) -> Any:
-        value = self.data.get(key)
-        if value is None and required:
-            raise self.error(f"missing field '{key}'")
-        return value
-
-    def text(self, key: str, *, required: bool = True, default: str = "") -> str:
-        value = self._get(key, required)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise self.error(f"{key}: expected text, got {_shown(value)}")
-        value = value.strip()
-        if required and not value:
-            raise self.error(f"{key}: must not be empty")
-        return value
-
-    def choice(self, key: str, choices, *, default: str | None = None) -> str:
-        value = self.text(key, required=default is None, default=default or "")
-        if value not in choices.values:
-            raise self.error(f"{key}: {value!r} is not one of {', '.join(choices.values)}")
-        return value
-
-    def integer(self, key: str, *, required: bool = True, default: int = 0) -> int:
-        value = self._get(key, required)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"{key}: expected a whole number, got {_shown(value)}")
-        return value
-
-    def date(self, key: str, *, required: bool = True) -> datetime.date | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise self.error(f"{key}: expected a date as YYYY-MM-DD, got {_shown(value)}")
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError as error:
-            raise self.error(f"{key}: {value!r} is not a valid date ({error})") from None
-
-    def texts(self, key: str, *, required: bool = True) -> list[str]:
-        value = self._get(key, required)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.error(f"{key}: expected a list, got {_shown(value)}")
-        for item in value:
-            if not isinstance(item, str) or not item.strip():
-                raise self.error(f"{key}: expected a list of words, found {_shown(item)}")
-        return [item.strip() for item in value]
-
-    def records(self, key: str, *, required: bool = False) -> list[Any]:
-        value = self._get(key, required)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.error(f"{key}: expected a list of records, got {_shown(value)}")
-        return value
-
-    def mapping(self, key: str, allowed: set[str], *, required: bool = True) -> Fields | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
-        return Fields(value, f"{self.label} {key}", allowed)
-
-
-def _record_label(section: str, index: int, data: Any, key: str) -> str:
-    ident = data.get(key) if isinstance(data, dict) else None
-    shown = isinstance(ident, str | int) and not isinstance(ident, bool)
-    return f"{section}[{index}] {ident}" if shown else f"{section}[{index}]"
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        parts = []
-        for name, messages in error.message_dict.items():
-            text = " ".join(messages)
-            parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
-        return "; ".join(parts)
-    return " ".join(error.messages)
+        raise RecordError(record, f"not valid YAML ({detail})", path) from None
 
 
 # --------------------------------------------------------------------------- the loader
@@ -284,7 +150,7 @@ class SeedFile:
             self._action_areas(top)
             self._commitments(top)
             self._indicators(top)
-        except SeedError as error:
+        except RecordError as error:
             error.path = self.path
             raise
         self.result.group = self.group
@@ -307,15 +173,15 @@ class SeedFile:
         try:
             model(**fields).clean_fields()
         except ValidationError as error:
-            raise SeedError(label, _messages(error)) from None
+            raise RecordError(label, messages_of(error)) from None
 
     def _call(self, label: str, service, **kwargs):
         try:
             return service(**kwargs)
         except ValidationError as error:
-            raise SeedError(label, _messages(error)) from None
+            raise RecordError(label, messages_of(error)) from None
         except IntegrityError as error:
-            raise SeedError(label, f"the database refused it ({error})") from None
+            raise RecordError(label, f"the database refused it ({error})") from None
 
     def _count(self, model, created: bool) -> None:
         name = str(model._meta.verbose_name_plural)
@@ -325,7 +191,7 @@ class SeedFile:
         """The records of a section as Fields, refusing a repeated identifier."""
         seen: set[Any] = set()
         for index, data in enumerate(top.records(section)):
-            record = Fields(data, _record_label(section, index, data, ident), allowed)
+            record = Fields(data, record_label(section, index, data, ident), allowed)
             key = record.data.get(ident)
             if isinstance(key, str | int):
                 if key in seen:
@@ -441,7 +307,7 @@ class SeedFile:
     def _agencies(self, top: Fields) -> None:
         seen: set[tuple[str, str]] = set()
         for index, data in enumerate(top.records("agencies")):
-            label = _record_label("agencies", index, data, "acronym")
+            label = record_label("agencies", index, data, "acronym")
             record = Fields(data, label, {"party", "acronym", "name", "cite"})
             party = self._party(record)
             acronym = record.text("acronym")
@@ -715,9 +581,9 @@ class SeedFile:
 
 
 def load_seed_file(path: Path, *, actor=None) -> LoadResult:
-    """Load one seed file. Raises SeedError naming the file, the record and the problem; run it
+    """Load one seed file. Raises RecordError naming the file, the record and the problem; run it
     inside `transaction.atomic()` so an error leaves the database as it was."""
     return SeedFile(path, actor=actor).load()
 
 
-__all__ = ["EXCERPT_MAX_WORDS", "LoadResult", "SeedError", "load_seed_file", "read_yaml"]
+__all__ = ["EXCERPT_MAX_WORDS", "LoadResult", "RecordError", "load_seed_file", "read_yaml"]

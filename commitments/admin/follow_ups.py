@@ -1,0 +1,118 @@
+"""Admin of follow-ups: the business log, read-only but for a superuser's corrections."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from ..models import FollowUp, Status
+from .base import ReadOnlyInline, ServiceAdmin, related_filter
+
+
+class FollowUpInline(ReadOnlyInline):
+    """A commitment's log, newest first, read-only: follow-ups are added with the form above."""
+
+    model = FollowUp
+    fields = ("occurred_on", "author", "change", "note", "evidence", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    verbose_name_plural = "Follow-ups, newest first"
+
+    def get_queryset(self, request):
+        # The commitment too: each row's heading is the follow-up's __str__.
+        return super().get_queryset(request).select_related("author", "commitment")
+
+    @admin.display(description="Change")
+    def change(self, obj: FollowUp) -> str:
+        return follow_up_change(obj)
+
+    @admin.display(description="Evidence")
+    def evidence(self, obj: FollowUp) -> str:
+        if not obj.evidence_url:
+            return obj.external_reference or "–"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            obj.evidence_url,
+            obj.external_reference or "link",
+        )
+
+
+def follow_up_change(obj: FollowUp) -> str:
+    parts = []
+    if obj.status_changed:
+        parts.append(
+            f"{Status(obj.status_before).label if obj.status_before else '?'} → "
+            f"{Status(obj.status_after).label}"
+        )
+    if obj.progress_changed:
+        parts.append(f"{obj.progress_before}% → {obj.progress_after}%")
+    return "; ".join(parts) or "–"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ServiceAdmin):
+    """The business log. Nobody adds one here (use the commitment's form or the analysts'
+    pages); only a superuser may correct the wording of one or delete one."""
+
+    list_display = (
+        "commitment_reference",
+        "occurred_on",
+        "author",
+        "change",
+        "short_note",
+        "external_reference",
+        "created_at",
+    )
+    list_display_links = ("commitment_reference", "occurred_on")
+    list_filter = (
+        "status_after",
+        "commitment__working_group",
+        ("author", related_filter(only_used=True)),
+    )
+    list_select_related = ("commitment", "author")
+    search_fields = ("note", "commitment__reference", "external_reference", "author__username")
+    search_help_text = "Note, commitment reference, external reference or author."
+    date_hierarchy = "occurred_on"
+    ordering = ("-created_at", "-id")
+    history_list_display = ("note",)
+    readonly_fields = (
+        "commitment",
+        "author",
+        "created_at",
+        "commitment_version",
+        "status_before",
+        "status_after",
+        "progress_before",
+        "progress_after",
+    )
+    fields = (
+        ("commitment", "commitment_version"),
+        ("author", "created_at"),
+        "occurred_on",
+        ("status_before", "status_after"),
+        ("progress_before", "progress_after"),
+        "note",
+        ("evidence_url", "external_reference"),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    @admin.display(description="Commitment", ordering="commitment__reference")
+    def commitment_reference(self, obj: FollowUp) -> str:
+        return obj.commitment.reference
+
+    @admin.display(description="Change")
+    def change(self, obj: FollowUp) -> str:
+        return follow_up_change(obj)
+
+    @admin.display(description="Note")
+    def short_note(self, obj: FollowUp) -> str:
+        return Truncator(obj.note).chars(90)

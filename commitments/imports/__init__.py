@@ -1,0 +1,1 @@
+"""Record imports shared by seeds and spreadsheet imports: `records` (fields and errors), `seeds`."""
