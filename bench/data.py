@@ -3,43 +3,27 @@ Runs inside Django (bench.harness.django_call runs it through `manage.py shell`)
 
 from __future__ import annotations
 
-import datetime
-
-from django.contrib.auth import get_user_model
-
-from commitments import services
-from commitments.models import Commitment, FollowUp, Membership, Status
+from commitments.models import Commitment, FollowUp, Status
+from tests import factories
+from tests.factories import Role
 
 SLUG = "bench"
 
 
 def prepare(*, password: str, analysts: int, commitments: int) -> dict:
-    us, _ = services.party_ensure(code="US", name="United States")
-    india, _ = services.party_ensure(code="IN", name="India")
-    group, _ = services.working_group_ensure(
-        slug=SLUG, name="Bench working group", short_name="BENCH", parties=[us, india]
-    )
-    area, _ = services.action_area_ensure(
-        working_group=group, slug="ops", name="Joint operations", code="OPS"
-    )
-    meeting, _ = services.meeting_ensure(
-        working_group=group,
-        number=1,
-        title="Meeting 1",
-        start_date=datetime.date(2026, 1, 20),
-        end_date=datetime.date(2026, 1, 21),
-    )
+    """A working group with `commitments` commitments and `analysts` analysts, built with the
+    test suite's builders (tests/factories.py)."""
+    group = factories.working_group("BENCH", slug=SLUG, name="Bench working group")
+    area = factories.action_area(group, "OPS", slug="ops", name="Joint operations")
+    meeting = factories.meeting(group, 1)
     references = [
-        services.commitment_create(
-            working_group=group, action_area=area, meeting=meeting, title=f"Bench commitment {i}"
-        ).reference
+        factories.commitment(group, area, meeting, title=f"Bench commitment {i}").reference
         for i in range(commitments)
     ]
-    users = []
-    for i in range(analysts):
-        user = get_user_model().objects.create_user(username=f"analyst{i}", password=password)
-        services.membership_set(user=user, working_group=group, role=Membership.Role.ANALYST)
-        users.append(user.username)
+    users = [
+        factories.member(group, Role.ANALYST, f"analyst{i}", password=password).username
+        for i in range(analysts)
+    ]
     return {"slug": SLUG, "references": references, "analysts": users}
 
 

@@ -1,4 +1,6 @@
-"""Small builders for test data. They go through the services, like every other write."""
+"""Builders of test and bench data: the one set, used by the view and browser tests and by
+bench/ (the benchmarks build their data with these too). They go through the services, like
+every other write, so the data is what the real paths produce."""
 
 from __future__ import annotations
 
@@ -8,17 +10,25 @@ import itertools
 from django.contrib.auth import get_user_model
 
 from commitments import services
-from commitments.models import ActionArea, Commitment, Meeting, Membership, WorkingGroup
+from commitments.models import (
+    ActionArea,
+    Agency,
+    Commitment,
+    Meeting,
+    Membership,
+    SourceDocument,
+    WorkingGroup,
+)
 
 _seq = itertools.count(1)
 
 PASSWORD = "correct horse battery staple"
 
 
-def user(username: str | None = None, **fields):
+def user(username: str | None = None, *, password: str = PASSWORD, **fields):
     username = username or f"user{next(_seq)}"
     return get_user_model().objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.org", **fields
+        username=username, password=password, email=f"{username}@example.org", **fields
     )
 
 
@@ -63,6 +73,27 @@ def agency(party_code: str = "US", acronym: str = "ONDCP", name: str | None = No
     return services.agency_ensure(party=party, acronym=acronym, name=name or acronym)[0]
 
 
+def lead_agencies() -> tuple[Agency, Agency]:
+    """The co-leads of the seeded group, one per side: ONDCP (US) and NCB (India)."""
+    return (
+        agency("US", "ONDCP", "Office of National Drug Control Policy"),
+        agency("IN", "NCB", "Narcotics Control Bureau"),
+    )
+
+
+def source_document(
+    group: WorkingGroup, title: str = "Joint statement", *, meeting: Meeting | None = None, **fields
+) -> SourceDocument:
+    """A document of the group (a joint statement unless said), cited by `meeting` if given."""
+    fields.setdefault("publisher", "Test publisher")
+    fields.setdefault("kind", "joint_statement")
+    fields.setdefault("published_on", datetime.date(2026, 1, 21))
+    document, _ = services.source_document_ensure(working_group=group, title=title, **fields)
+    if meeting is not None:
+        services.meeting_add_source_document(meeting=meeting, source_document=document)
+    return document
+
+
 def commitment(
     group: WorkingGroup,
     area: ActionArea | None = None,
@@ -78,6 +109,7 @@ def commitment(
 
 
 def member(group: WorkingGroup, role: str, username: str | None = None, **fields):
+    """A user with this role in the group (pass `password=` to choose theirs)."""
     u = user(username, **fields)
     services.membership_set(user=u, working_group=group, role=role)
     return u

@@ -49,9 +49,7 @@ def assert_fragment(response, element_id: str) -> str:
 
 
 def add_lead_agencies(group: WorkingGroup):
-    us = factories.agency("US", "ONDCP", "Office of National Drug Control Policy")
-    india = factories.agency("IN", "NCB", "Narcotics Control Bureau")
-    return us, india
+    return factories.lead_agencies()
 
 
 def populate(group: WorkingGroup, n: int, *, author) -> list[Commitment]:

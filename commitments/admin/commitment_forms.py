@@ -26,21 +26,9 @@ _FOLLOW_UP_FIELDS = {
     "external_reference": "follow_up_external_reference",
 }
 
-_CREATE_FIELDS = (
-    "working_group",
-    "action_area",
-    "meeting",
-    "title",
-    "description",
-    "lead_agencies",
-    "owner",
-    "priority",
-    "due_date",
-    "source_document",
-    "source_locator",
-    "source_excerpt",
-)
-_UPDATE_FIELDS = tuple(f for f in _CREATE_FIELDS if f not in ("working_group", "lead_agencies"))
+# What the service lets an edit change; a new commitment also names its group and leads.
+_UPDATE_FIELDS = services.EDITABLE_FIELDS
+_CREATE_FIELDS = ("working_group", *_UPDATE_FIELDS, "lead_agencies")
 
 
 class CommitmentAdminForm(forms.ModelForm):

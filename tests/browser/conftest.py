@@ -156,20 +156,16 @@ class Workspace:
 def workspace(live_server, group, analyst, viewer, coordinator) -> Workspace:
     """Built through the services, like every write. `live_server` comes first so the database
     is transactional (the server thread must see these rows)."""
-    us_lead = factories.agency("US", "ONDCP", "Office of National Drug Control Policy")
-    in_lead = factories.agency("IN", "NCB", "Narcotics Control Bureau")
+    us_lead, in_lead = factories.lead_agencies()
     area = group.action_areas.get(code="PC")
     other_area = factories.action_area(group, "DT", name="Drug trafficking", order=1)
-    document, _ = services.source_document_ensure(
-        working_group=group,
-        title="Joint statement of the first meeting",
-        publisher="Test publisher",
-        kind="joint_statement",
-        published_on=datetime.date(2026, 1, 21),
+    meeting = group.meetings.get(number=1)
+    document = factories.source_document(
+        group,
+        "Joint statement of the first meeting",
+        meeting=meeting,
         url="https://example.org/joint-statement",
     )
-    meeting = group.meetings.get(number=1)
-    meeting.source_documents.add(document)
     today = timezone.localdate()
     commitment = factories.commitment(
         group,
