@@ -29,16 +29,13 @@ from commitments.models import (
     WorkingGroup,
 )
 from tests import factories
+from tests.conftest import SEED_SOURCE
 from tests.factories import Role
 
 SEED_FILE = Path(settings.BASE_DIR) / "seeds" / "us-india-dpewg.yaml"
-# The source document lives beside the repository (CI checks out shared/ next to the clone).
-SOURCE_FILE = (
-    Path(settings.BASE_DIR).parent
-    / "shared"
-    / "seeds"
-    / "us-india-drug-policy-ewg-first-meeting.txt"
-)
+# The source document lives beside the repository (CI checks out shared/ next to the clone);
+# the tests that read it are marked `seed_source` (see tests/conftest.py).
+SOURCE_FILE = SEED_SOURCE
 REFERENCES = {
     "DPEWG-1-PC-01",
     "DPEWG-1-SC-01",
@@ -476,6 +473,7 @@ def test_it_names_a_missing_file(db, tmp_path):
 # --------------------------------------------------------------------------- fidelity to the source
 
 
+@pytest.mark.seed_source
 def test_it_has_the_source_document_beside_the_repository():
     assert SOURCE_FILE.is_file(), f"{SOURCE_FILE} is missing: check out shared/ beside the clone"
     assert len(source_paragraphs()) == 5
@@ -534,6 +532,7 @@ def test_it_seeds_the_three_action_areas_with_keywords(seeded):
         assert area.commitments.exists()
 
 
+@pytest.mark.seed_source
 def test_it_seeds_the_agreed_commitments_citing_the_source(seeded):
     paragraphs = source_paragraphs()
     document = SourceDocument.objects.get(working_group=seeded)
@@ -569,6 +568,7 @@ def _strings(node, key=None):
         yield key, node
 
 
+@pytest.mark.seed_source
 def test_it_copies_no_sentence_of_the_source():
     """Only the short excerpts quote the source; all other text is in our own words: no run of
     eight words in a row is shared with it (proper names count as one word)."""
