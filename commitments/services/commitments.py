@@ -308,11 +308,11 @@ def _prepare_follow_up(
     *,
     author,
     note: str,
-    occurred_on: datetime.date | None,
-    status: str | None,
-    progress,
-    evidence_url: str,
-    external_reference: str,
+    occurred_on: datetime.date | None = None,
+    status: str | None = None,
+    progress=None,
+    evidence_url: str = "",
+    external_reference: str = "",
 ) -> FollowUp:
     """The follow-up to store on `current`, its status and progress checked (the model's
     own rules are checked by `full_clean`); `status_after`/`progress_after` say where the
@@ -355,32 +355,13 @@ def _require_follow_up_right(author, group: WorkingGroup) -> None:
         raise PermissionDenied("Only analysts and coordinators of this group can log follow-ups.")
 
 
-def follow_up_validate(
-    *,
-    commitment: Commitment,
-    author,
-    note: str,
-    occurred_on: datetime.date | None = None,
-    status: str | None = None,
-    progress: int | None = None,
-    evidence_url: str = "",
-    external_reference: str = "",
-) -> None:
+def follow_up_validate(*, commitment: Commitment, author, **fields: Any) -> None:
     """Raise the PermissionDenied or ValidationError `follow_up_record` would raise for the
-    commitment as it is stored; write nothing. (The version is checked by the write.)"""
+    commitment as it is stored, given the same arguments but `expected_version` (the version
+    is checked by the write); write nothing."""
     current = Commitment.objects.select_related("working_group").get(pk=commitment.pk)
     _require_follow_up_right(author, current.working_group)
-    follow_up = _prepare_follow_up(
-        current,
-        author=author,
-        note=note,
-        occurred_on=occurred_on,
-        status=status,
-        progress=progress,
-        evidence_url=evidence_url,
-        external_reference=external_reference,
-    )
-    follow_up.full_clean(exclude=["commitment_version"])
+    _prepare_follow_up(current, author=author, **fields).full_clean(exclude=["commitment_version"])
 
 
 @transaction.atomic
