@@ -5,3 +5,7 @@ class CommitmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "commitments"
     verbose_name = "Commitment tracking"
+
+    def ready(self) -> None:
+        # Registers the `matches` lookup the list's search uses (commitments/search.py).
+        from . import search  # noqa: F401

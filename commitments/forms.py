@@ -6,6 +6,8 @@ server's messages, next to the fields, are what every user sees, with JavaScript
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
@@ -18,7 +20,7 @@ from .models import (
     Agency,
     Commitment,
     Meeting,
-    Party,
+    Priority,
     Status,
     WorkingGroup,
     status_progress_error,
@@ -153,6 +155,20 @@ class _UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+def side_choices(group: WorkingGroup) -> list[tuple[str, str]]:
+    """The list's "Led by" filter: each party, alone or with the other side; each party alone;
+    both sides together (values: "US", "US-only", "shared")."""
+    parties = list(group.parties.order_by("name"))
+    choices = [("", "Either side")]
+    for party in parties:
+        choices.append((party.code, f"{party.name} (alone or shared)"))
+    for party in parties:
+        choices.append((f"{party.code}-only", f"{party.name} alone"))
+    if len(parties) > 1:
+        choices.append(("shared", "Both sides (shared)"))
+    return choices
+
+
 class CommitmentFilterForm(forms.Form):
     """The filters of the commitments list. Values that do not parse are ignored (and named),
     never a server error: URLs get shared, edited and truncated."""
@@ -161,7 +177,7 @@ class CommitmentFilterForm(forms.Form):
         ("", "Anything"),
         ("overdue", "Overdue"),
         ("due_soon", "Due in the next 30 days"),
-        ("inactive", "No recent activity"),
+        ("inactive", "Inactive"),
     ]
     SORT_CHOICES = [
         ("reference", "Reference"),
@@ -171,7 +187,20 @@ class CommitmentFilterForm(forms.Form):
         ("activity", "Last activity, oldest first"),
     ]
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Reference, title, agreed words, lead agency, follow-up notes, operation names.",
+    )
+    mine = forms.BooleanField(
+        label="Mine only",
+        required=False,
+        help_text="Owned by me, or led by my agency.",
+    )
+    priority = forms.ChoiceField(
+        label="Priority", required=False, choices=[("", "Any priority"), *Priority.choices]
+    )
     area = forms.ModelChoiceField(
         label="Action area",
         queryset=ActionArea.objects.none(),
@@ -191,13 +220,7 @@ class CommitmentFilterForm(forms.Form):
         required=False,
         empty_label="Any agency",
     )
-    party = forms.ModelChoiceField(
-        label="Side",
-        queryset=Party.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="Either side",
-    )
+    party = forms.ChoiceField(label="Led by", required=False)
     meeting = forms.ModelChoiceField(
         label="Agreed at",
         queryset=Meeting.objects.none(),
@@ -214,9 +237,9 @@ class CommitmentFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    MORE = ("agency", "party", "meeting", "owner")
+    MORE = ("agency", "party", "meeting", "owner", "priority")
 
-    def __init__(self, *args, group: WorkingGroup, stalled_after_days: int, **kwargs):
+    def __init__(self, *args, group: WorkingGroup, inactive_after_days: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = ActionArea.objects.filter(working_group=group)
         self.fields["agency"].queryset = (
@@ -224,7 +247,8 @@ class CommitmentFilterForm(forms.Form):
             .select_related("party")
             .order_by("party__name", "acronym")
         )
-        self.fields["party"].queryset = group.parties.order_by("name")
+        # Read when the filter is checked or drawn, once: not for the results alone (htmx).
+        self.fields["party"].choices = functools.cache(functools.partial(side_choices, group))
         self.fields["meeting"].queryset = Meeting.objects.filter(working_group=group).order_by(
             "number"
         )
@@ -235,14 +259,23 @@ class CommitmentFilterForm(forms.Form):
             .order_by("first_name", "last_name", "username")
         )
         self.fields["attention"].choices = [
-            (value, f"No activity for {stalled_after_days} days" if value == "inactive" else label)
+            (
+                value,
+                f"Inactive: no follow-up for {inactive_after_days} days"
+                if value == "inactive"
+                else label,
+            )
             for value, label in self.ATTENTION_CHOICES
         ]
 
     def filters(self) -> dict:
         """The values that parsed; invalid ones are left out (see `ignored`)."""
         self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in ("", None, False)
+        }
 
     @property
     def ignored(self) -> list[str]:

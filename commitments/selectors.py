@@ -29,6 +29,7 @@ from django.utils import timezone
 from .models import (
     OPEN_STATUSES,
     ActionArea,
+    Affiliation,
     Agency,
     Commitment,
     FollowUp,
@@ -106,8 +107,14 @@ def _with_latest_measurement(indicators: QuerySet[Indicator]) -> QuerySet[Indica
     )
 
 
-def _stalled_since(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(days=settings.STALLED_AFTER_DAYS)
+def inactive_after_days() -> int:
+    """How many days without a follow-up make an open commitment *inactive*."""
+    return settings.INACTIVE_AFTER_DAYS
+
+
+def inactive_before(today: datetime.date) -> datetime.date:
+    """Open commitments whose last activity is before this day are inactive."""
+    return today - datetime.timedelta(days=inactive_after_days())
 
 
 # --------------------------------------------------------------------------- home
@@ -139,11 +146,11 @@ class Dashboard:
     counts: dict
     overdue: list[Commitment]
     due_soon: list[Commitment]
-    stalled: list[Commitment]
+    inactive: list[Commitment]
     feed: list[FollowUp]
     meetings: list[Meeting]
     next_meeting: Meeting | None
-    stalled_after_days: int = field(default_factory=lambda: settings.STALLED_AFTER_DAYS)
+    inactive_after_days: int = field(default_factory=inactive_after_days)
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
@@ -151,7 +158,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     the follow-up feed, the meetings and the next meeting (plus the overall summary, computed
     from the areas' counts)."""
     today = today or timezone.localdate()
-    stalled_since = _stalled_since()
+    quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
 
     # 1. Action areas, each with its count per status and average progress.
@@ -175,7 +182,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
                 due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
             ),
         ),
-        stalled=Count("pk", filter=Q(status__in=OPEN_STATUSES, last_activity_at__lt=stalled_since)),
+        inactive=Count("pk", filter=Q(status__in=OPEN_STATUSES, last_activity_on__lt=quiet_before)),
     )
     overall = StatusSummary.from_row(counts)
 
@@ -187,8 +194,8 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
             :DASHBOARD_LIST_SIZE
         ]
     )
-    stalled = list(
-        listed.inactive_since(stalled_since).order_by("last_activity_at", "reference")[
+    inactive = list(
+        listed.inactive_since(quiet_before).order_by("last_activity_on", "reference")[
             :DASHBOARD_LIST_SIZE
         ]
     )
@@ -211,7 +218,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
         counts=counts,
         overdue=overdue,
         due_soon=due_soon,
-        stalled=stalled,
+        inactive=inactive,
         feed=feed,
         meetings=meetings,
         next_meeting=next_meeting,
@@ -224,9 +231,29 @@ _SORTS = {
     "reference": ("reference",),
     "due": (F("due_date").asc(nulls_last=True), "reference"),
     "-due": (F("due_date").desc(nulls_last=True), "reference"),
-    "activity": ("last_activity_at", "reference"),
-    "-activity": ("-last_activity_at", "reference"),
+    "activity": ("last_activity_on", "reference"),
+    "-activity": ("-last_activity_on", "reference"),
 }
+
+
+def led_by(side: str):
+    """A filter on commitments for the list's "Led by" values (see forms.side_choices): a party
+    code (led by its agencies, alone or shared), "<code>-only" (led by that side alone), or
+    "shared" (led by agencies of more than one side)."""
+    leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
+    if side == "shared":
+        several = (
+            leads.order_by()
+            .values("commitment")
+            .annotate(sides=Count("agency__party", distinct=True))
+            .filter(sides__gte=2)
+        )
+        return Exists(several)
+    code, _, only = side.partition("-")
+    ours = Exists(leads.filter(agency__party__code=code))
+    if only == "only":
+        return ours & ~Exists(leads.exclude(agency__party__code=code))
+    return ours
 
 
 def commitment_list(
@@ -235,41 +262,47 @@ def commitment_list(
     q: str = "",
     area: ActionArea | None = None,
     status: str = "",
+    priority: str = "",
     attention: str = "",
     agency=None,
-    party=None,
+    party: str = "",
     meeting: Meeting | None = None,
     owner=None,
+    mine=None,
     sort: str = "reference",
     today: datetime.date | None = None,
 ) -> QuerySet[Commitment]:
     """The group's commitments matching the filters, ready for a page of the list (with the
-    area, meeting and owner joined and the lead agencies prefetched)."""
+    area, meeting and owner joined and the lead agencies prefetched). `mine` is a user: what
+    they own or their agency leads. `party` is a "Led by" value (see `led_by`)."""
     today = today or timezone.localdate()
     qs = Commitment.objects.in_group(group)
     if q:
-        qs = qs.filter(
-            Q(reference__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
-        )
+        qs = qs.filter(Q(search_text__matches=q) | Q(reference__icontains=q.strip()))
     if area is not None:
         qs = qs.filter(action_area=area)
     if status:
         qs = qs.filter(status=status)
+    if priority:
+        qs = qs.filter(priority=priority)
     if attention == "overdue":
         qs = qs.overdue(today)
     elif attention == "due_soon":
         qs = qs.due_within(today, DUE_SOON_DAYS)
     elif attention == "inactive":
-        qs = qs.inactive_since(_stalled_since())
+        qs = qs.inactive_since(inactive_before(today))
     leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
     if agency is not None:
         qs = qs.filter(Exists(leads.filter(agency=agency)))
-    if party is not None:
-        qs = qs.filter(Exists(leads.filter(agency__party=party)))
+    if party:
+        qs = qs.filter(led_by(party))
     if meeting is not None:
         qs = qs.filter(meeting=meeting)
     if owner is not None:
         qs = qs.filter(owner=owner)
+    if mine is not None:
+        my_agency = Affiliation.objects.filter(user=mine).values("agency")
+        qs = qs.filter(Q(owner=mine) | Exists(leads.filter(agency__in=my_agency)))
     return (
         qs.select_related("action_area", "meeting", "owner")
         .prefetch_related(_lead_agencies_prefetch())

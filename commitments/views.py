@@ -9,7 +9,6 @@ element the page template defines as a `{% partialdef %}` of the same name), the
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -66,9 +65,12 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
     group = group_access.group
     form = CommitmentFilterForm(
-        request.GET, group=group, stalled_after_days=settings.STALLED_AFTER_DAYS
+        request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
-    commitments = selectors.commitment_list(group=group, **form.filters())
+    filters = form.filters()
+    if filters.pop("mine", False):
+        filters["mine"] = request.user
+    commitments = selectors.commitment_list(group=group, **filters)
     page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
     context = {
         "group": group,

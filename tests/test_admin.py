@@ -76,6 +76,7 @@ def populate(group, start: int, stop: int) -> None:
             source_documents=[document],
         )
         member = factories.member(group, Role.ANALYST, f"member{i}")
+        services.affiliation_set(user=member, agency=agency)
         commitment = factories.commitment(
             group,
             area,
@@ -405,10 +406,13 @@ def test_it_saves_an_edit_and_a_follow_up_together(commitment, admin_client):
     commitment.refresh_from_db()
     assert commitment.title == "Tighten controls on precursor chemicals"
     assert (commitment.status, commitment.progress, commitment.version) == ("completed", 100, 3)
-    assert FollowUp.objects.get().commitment_version == 3
+    edit, follow_up = FollowUp.objects.order_by("commitment_version")
+    assert (edit.kind, edit.commitment_version) == ("edit", 2)
+    assert edit.changes[0]["field"] == "title"
+    assert (follow_up.kind, follow_up.commitment_version) == ("follow_up", 3)
 
 
-def test_it_edits_descriptive_fields_without_a_follow_up(commitment, admin_client):
+def test_it_edits_descriptive_fields_with_an_edit_entry_not_a_follow_up(commitment, admin_client):
     agency = factories.agency("IN", "MEA", "Ministry of External Affairs")
     data = form_data(admin_client.get(url(Commitment, "change", commitment.pk)))
     data.update(description="Now with a description.", lead_agencies=[str(agency.pk)])
@@ -420,7 +424,11 @@ def test_it_edits_descriptive_fields_without_a_follow_up(commitment, admin_clien
     assert commitment.description == "Now with a description."
     assert list(commitment.lead_agencies.all()) == [agency]
     assert commitment.version == 2
-    assert not FollowUp.objects.exists()
+    (entry,) = FollowUp.objects.all()
+    assert (entry.kind, entry.author.username, entry.commitment_version) == ("edit", "admin", 2)
+    assert [c["field"] for c in entry.changes] == ["description", "lead_agencies"]
+    assert entry.changes[1]["after"] == "MEA (IN)"
+    assert not FollowUp.objects.follow_ups().exists()
 
 
 def test_it_saves_nothing_when_nothing_changed(commitment, admin_client):
@@ -793,24 +801,32 @@ def test_it_offers_no_add_page_for_follow_ups(follow_up, admin_client):
     assert admin_client.post(url(FollowUp, "add"), {"note": "x"}).status_code == 403
 
 
-def test_it_lets_a_superuser_correct_a_follow_up(follow_up, admin_client, admin_user):
-    data = form_data(admin_client.get(url(FollowUp, "change", follow_up.pk)))
-    data.update(note="First contact made with the NCB desk.", status_after="completed")
+def test_it_lets_not_even_a_superuser_change_a_follow_up(follow_up, admin_client):
+    page = admin_client.get(url(FollowUp, "change", follow_up.pk))
+    assert page.status_code == 200  # read it, yes
+    data = {"note": "Rewritten history.", "occurred_on": "2026-01-25"}
 
     response = admin_client.post(url(FollowUp, "change", follow_up.pk), data)
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     follow_up.refresh_from_db()
-    assert follow_up.note == "First contact made with the NCB desk."
-    assert follow_up.status_after == "in_progress"  # what happened stays as it was recorded
-    assert follow_up.history.first().history_user == admin_user
+    assert follow_up.note == "First contact made."
 
 
-def test_it_lets_a_superuser_delete_a_follow_up(follow_up, admin_client):
-    response = admin_client.post(url(FollowUp, "delete", follow_up.pk), {"post": "yes"})
-    assert response.status_code == 302
-    assert not FollowUp.objects.exists()
-    assert follow_up.history.filter(history_type="-").exists()  # the deletion is on record
+def test_it_lets_not_even_a_superuser_delete_a_follow_up(follow_up, admin_client):
+    """A deleted follow-up would leave a status that no follow-up explains: a mistaken one is
+    corrected by a new follow-up that says so."""
+    assert admin_client.get(url(FollowUp, "delete", follow_up.pk)).status_code == 403
+    assert (
+        admin_client.post(url(FollowUp, "delete", follow_up.pk), {"post": "yes"}).status_code == 403
+    )
+    response = admin_client.post(
+        url(FollowUp, "changelist"),
+        {"action": "delete_selected", "_selected_action": [follow_up.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert FollowUp.objects.filter(pk=follow_up.pk).exists()
+    assert not hasattr(services, "follow_up_delete")
 
 
 # --------------------------------------------------------------------------- audit: history

@@ -203,7 +203,9 @@ def test_it_keeps_what_analysts_and_coordinators_recorded_since(seeded):
     assert commitment.priority == Commitment.Priority.LOW
     completed.refresh_from_db()
     assert (completed.status, completed.progress) == (Status.COMPLETED, 100)
-    assert FollowUp.objects.filter(commitment__working_group=seeded).count() == 2
+    # Two follow-ups, and the coordinator's edit of the title and priority.
+    assert FollowUp.objects.filter(commitment__working_group=seeded).follow_ups().count() == 2
+    assert FollowUp.objects.filter(commitment__working_group=seeded, kind="edit").count() == 1
     area.refresh_from_db()
     assert (area.name, area.keywords) == ("Pharma supply chains", ["pharma"])
 

@@ -105,6 +105,11 @@ def test_it_answers_405_to_writes_on_the_dashboard(client, analyst, method):
 @pytest.fixture
 def board(group, analyst):
     today = timezone.localdate()
+    # Agreed five days ago: active until shown otherwise.
+    recently = today - datetime.timedelta(days=5)
+    services.meeting_update(
+        meeting=group.meetings.get(number=1), start_date=recently, end_date=recently
+    )
     pc = group.action_areas.get(code="PC")
     sc = factories.action_area(group, "SC", name="Supply chains", order=2)
     factories.action_area(group, "EM", name="Empty area", order=3)
@@ -128,7 +133,7 @@ def board(group, analyst):
         commitment=done, author=analyst, note="All done", status="completed", expected_version=1
     )
     Commitment.objects.filter(pk=quiet.pk).update(
-        last_activity_at=timezone.now() - datetime.timedelta(days=61)
+        last_activity_on=timezone.localdate() - datetime.timedelta(days=61)
     )
     factories.meeting(
         group,
@@ -162,26 +167,27 @@ def test_it_counts_each_area_by_status_with_the_numbers_as_text(client, viewer, 
     assert "0 commitments" in areas[areas.index("Empty area") :]
 
 
-def test_it_lists_overdue_due_soon_and_stalled_commitments(client, viewer, board):
+def test_it_lists_overdue_due_soon_and_inactive_commitments(client, viewer, board):
     signed_in(client, viewer)
     body = client.get(DASHBOARD).content.decode()
     overdue = _section(body, "overdue")
     assert "Late one" in overdue and "Soon one" not in overdue
     due_soon = _section(body, "due-soon")
     assert "Soon one" in due_soon and "Late one" not in due_soon
-    stalled = _section(body, "stalled")
-    assert "Quiet one" in stalled and "Done one" not in stalled
-    assert "No activity for 60 days" in stalled
+    inactive = _section(body, "inactive")
+    assert "Quiet one" in inactive and "Done one" not in inactive and "Late one" not in inactive
+    assert "nobody has reported on them for 60 days" in inactive
+    assert "Not the same as the status “Stalled”" in inactive
     stats = body[body.index('id="stats"') : body.index("</ul>", body.index('id="stats"'))]
     assert re.search(r"stat__value\">4</span> <span class=\"stat__label\">commitments", stats)
     assert 'href="/g/dpewg/commitments/?attention=overdue"' in stats
 
 
-def test_it_uses_the_configured_number_of_days_for_stalled(client, viewer, board, settings):
-    settings.STALLED_AFTER_DAYS = 90
+def test_it_uses_the_configured_number_of_days_for_inactive(client, viewer, board, settings):
+    settings.INACTIVE_AFTER_DAYS = 90
     signed_in(client, viewer)
-    stalled = _section(client.get(DASHBOARD).content.decode(), "stalled")
-    assert "No activity for 90 days" in stalled and "Quiet one" not in stalled
+    inactive = _section(client.get(DASHBOARD).content.decode(), "inactive")
+    assert "for 90 days" in inactive and "Quiet one" not in inactive
 
 
 def test_it_shows_the_latest_follow_ups_newest_first(client, viewer, board):

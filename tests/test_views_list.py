@@ -43,8 +43,12 @@ def spread(group, analyst, coordinator):
     us, india = add_lead_agencies(group)
     pc = group.action_areas.get(code="PC")
     sc = factories.action_area(group, "SC", name="Supply chains")
-    m1 = group.meetings.get(number=1)
-    m2 = factories.meeting(group, 2, title="Second meeting")
+    # Both meetings ended ten days ago: what they agreed is active until shown otherwise.
+    recently = today - datetime.timedelta(days=10)
+    m1 = services.meeting_update(
+        meeting=group.meetings.get(number=1), start_date=recently, end_date=recently
+    )
+    m2 = factories.meeting(group, 2, title="Second meeting", start_date=recently, end_date=recently)
     made = {
         "overdue": factories.commitment(
             group,
@@ -93,9 +97,9 @@ def spread(group, analyst, coordinator):
         progress=30,
         expected_version=1,
     )
-    # "later" has had no activity for longer than STALLED_AFTER_DAYS.
+    # "later" has had no activity for longer than INACTIVE_AFTER_DAYS.
     Commitment.objects.filter(pk=made["later"].pk).update(
-        last_activity_at=timezone.now() - datetime.timedelta(days=90)
+        last_activity_on=timezone.localdate() - datetime.timedelta(days=90)
     )
     for c in made.values():
         c.refresh_from_db()
@@ -178,7 +182,9 @@ def test_it_filters_by_lead_agency(client, viewer, spread):
         ("reference", ["overdue", "soon", "done", "later", "nodate"]),
         ("due", ["done", "overdue", "soon", "later", "nodate"]),
         ("-due", ["later", "soon", "overdue", "done", "nodate"]),
-        ("activity", ["later", "overdue", "nodate", "done", "soon"]),
+        # Last activity, then reference: "later" 90 days ago, "overdue" and "nodate" agreed 10
+        # days ago, "soon" and "done" followed up today.
+        ("activity", ["later", "overdue", "nodate", "soon", "done"]),
     ],
 )
 def test_it_sorts_the_list(client, viewer, spread, sort, expected):
@@ -219,7 +225,7 @@ def test_it_paginates_and_keeps_the_filters_in_the_page_links(client, viewer, an
         ({"status": "zzz"}, "Status"),
         ({"agency": "abc"}, "Lead agency"),
         ({"agency": "999999"}, "Lead agency"),
-        ({"party": "ZZ"}, "Side"),
+        ({"party": "ZZ"}, "Led by"),
         ({"meeting": "abc"}, "Agreed at"),
         ({"meeting": "99"}, "Agreed at"),
         ({"meeting": "99999999999999999999"}, "Agreed at"),

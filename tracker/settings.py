@@ -199,7 +199,9 @@ STORAGES = {
 }
 
 # Tracker behaviour.
-STALLED_AFTER_DAYS = envint("STALLED_AFTER_DAYS", 60)
+# An open commitment nobody has reported on for this many days counts as *inactive* (not the
+# same as the status "Stalled", which someone chose). STALLED_AFTER_DAYS is its former name.
+INACTIVE_AFTER_DAYS = envint("INACTIVE_AFTER_DAYS", envint("STALLED_AFTER_DAYS", 60))
 DEMO_ACCOUNTS = envbool("DEMO_ACCOUNTS", DEBUG)
 # The demo logins `manage.py demo_accounts` creates and the sign-in page lists when DEMO_ACCOUNTS
 # is on. Their passwords are published in README.md ("Demo accounts"; a test keeps them in step).

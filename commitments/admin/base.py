@@ -36,6 +36,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import services
 from ..models import (
     ActionArea,
+    Affiliation,
     Agency,
     Commitment,
     FollowUp,
@@ -84,7 +85,7 @@ WRITES: dict[type[models.Model], Writes] = {
     ActionArea: Writes("action_area"),
     Meeting: Writes("meeting"),
     Participation: Writes("participation"),
-    FollowUp: Writes("follow_up"),
+    Affiliation: Writes("affiliation"),
     Indicator: Writes("indicator"),
     Measurement: Writes("measurement"),
 }
@@ -141,9 +142,11 @@ class ServiceWritesMixin:
 
     def save_formset(self, request, form, formset, change) -> None:
         """Each inline row through its model's services: deleted, changed, added."""
-        writes = WRITES[formset.model]
-        parent = {formset.fk.name: formset.instance} if hasattr(formset, "fk") else {}
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        writes = WRITES.get(formset.model)
+        if writes is None:
+            return  # a read-only inline (tests/test_architecture.py checks it is one)
+        parent = {formset.fk.name: formset.instance} if hasattr(formset, "fk") else {}
         for row in formset.initial_forms:
             obj = row.instance
             if obj.pk is None:

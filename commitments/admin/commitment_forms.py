@@ -18,6 +18,7 @@ from ..rules import not_in_future
 
 # Service error keys that the follow-up fields of the form answer for.
 _FOLLOW_UP_FIELDS = {
+    "reason": "edit_reason",
     "status": "new_status",
     "progress": "new_progress",
     "note": "follow_up_note",
@@ -124,6 +125,13 @@ class CommitmentChangeForm(CommitmentAdminForm):
     note go to `services.follow_up_record`. Both carry the version the form was loaded with."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    edit_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        required=False,
+        max_length=2000,
+        label="Reason for the change",
+        help_text="Shown with the change in the timeline. Required when the due date moves.",
+    )
     new_status = forms.ChoiceField(
         choices=[("", "— unchanged —"), *Status.choices],
         required=False,
@@ -214,6 +222,7 @@ class CommitmentChangeForm(CommitmentAdminForm):
                 commitment=self.instance,
                 expected_version=version,
                 lead_agencies=lead_agencies,
+                reason=self.cleaned_data.get("edit_reason", ""),
                 **changes,
             )
         if self.wants_follow_up():
@@ -236,6 +245,7 @@ class CommitmentChangeForm(CommitmentAdminForm):
                 expected_version=version,
                 actor=self.actor,
                 lead_agencies=lead_agencies,
+                reason=self.cleaned_data.get("edit_reason", ""),
                 **changes,
             )
             version = commitment.version

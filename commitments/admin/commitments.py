@@ -117,7 +117,7 @@ class CommitmentAdmin(ServiceAdmin):
         "status",
         "progress_percent",
         "version",
-        "last_activity_at",
+        "last_activity_on",
         "created_at",
         "updated_at",
         "all_follow_ups",
@@ -139,9 +139,17 @@ class CommitmentAdmin(ServiceAdmin):
             (None, {"fields": ("reference", "working_group", *self._what, "expected_version")}),
             ("Responsibility", {"fields": self._who}),
             (
+                "Why",
+                {
+                    "fields": ("edit_reason",),
+                    "description": "Edits of the details appear in the commitment's timeline "
+                    "for both sides, with this reason. Moving the due date needs one.",
+                },
+            ),
+            (
                 "State",
                 {
-                    "fields": (("status", "progress_percent"), ("version", "last_activity_at")),
+                    "fields": (("status", "progress_percent"), ("version", "last_activity_on")),
                     "description": "Status and progress change only with a follow-up, below.",
                 },
             ),
@@ -229,9 +237,9 @@ class CommitmentAdmin(ServiceAdmin):
     def lead_agency_list(self, obj: Commitment) -> str:
         return ", ".join(agency.acronym for agency in obj.lead_agencies.all()) or "–"
 
-    @admin.display(description="Last activity", ordering="last_activity_at")
+    @admin.display(description="Last activity", ordering="last_activity_on")
     def last_activity(self, obj: Commitment) -> datetime.date:
-        return timezone.localtime(obj.last_activity_at).date()
+        return obj.last_activity_on
 
     @admin.display(description="Follow-ups", ordering="follow_up_count")
     def follow_up_count(self, obj: Commitment) -> str:

@@ -1,4 +1,4 @@
-"""Admin of follow-ups: the business log, read-only but for a superuser's corrections."""
+"""Admin of follow-ups: the business log, read-only for everyone."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ..models import FollowUp, Status
-from .base import ReadOnlyInline, ServiceAdmin, related_filter
+from ..services.conflicts import describe
+from .base import ReadOnlyInline, TrackerAdmin, related_filter
 
 
 class FollowUpInline(ReadOnlyInline):
-    """A commitment's log, newest first, read-only: follow-ups are added with the form above."""
+    """A commitment's log, newest first (by the date things happened), read-only: follow-ups
+    are added with the form above, edits are recorded when the details change."""
 
     model = FollowUp
     fields = ("occurred_on", "author", "change", "note", "evidence", "created_at")
     readonly_fields = fields
-    ordering = ("-created_at", "-id")
+    ordering = ("-occurred_on", "-created_at", "-id")
     verbose_name_plural = "Follow-ups, newest first"
 
     def get_queryset(self, request):
@@ -39,6 +41,8 @@ class FollowUpInline(ReadOnlyInline):
 
 
 def follow_up_change(obj: FollowUp) -> str:
+    if obj.is_edit:
+        return describe(obj)
     parts = []
     if obj.status_changed:
         parts.append(
@@ -51,13 +55,15 @@ def follow_up_change(obj: FollowUp) -> str:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ServiceAdmin):
-    """The business log. Nobody adds one here (use the commitment's form or the analysts'
-    pages); only a superuser may correct the wording of one or delete one."""
+class FollowUpAdmin(TrackerAdmin):
+    """The business log, read-only for everyone, superusers included: nobody adds one here
+    (use the commitment's form or the analysts' pages), and nobody changes or deletes one. A
+    mistaken follow-up is corrected by a new one that names it."""
 
     list_display = (
         "commitment_reference",
         "occurred_on",
+        "kind",
         "author",
         "change",
         "short_note",
@@ -66,6 +72,7 @@ class FollowUpAdmin(ServiceAdmin):
     )
     list_display_links = ("commitment_reference", "occurred_on")
     list_filter = (
+        "kind",
         "status_after",
         "commitment__working_group",
         ("author", related_filter(only_used=True)),
@@ -74,7 +81,7 @@ class FollowUpAdmin(ServiceAdmin):
     search_fields = ("note", "commitment__reference", "external_reference", "author__username")
     search_help_text = "Note, commitment reference, external reference or author."
     date_hierarchy = "occurred_on"
-    ordering = ("-created_at", "-id")
+    ordering = ("-occurred_on", "-created_at", "-id")
     history_list_display = ("note",)
     readonly_fields = (
         "commitment",
@@ -100,10 +107,10 @@ class FollowUpAdmin(ServiceAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return False
 
     @admin.display(description="Commitment", ordering="commitment__reference")
     def commitment_reference(self, obj: FollowUp) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ..models import Agency, Commitment, Party, Person, SourceDocument
+from ..models import Affiliation, Agency, Commitment, Party, Person, SourceDocument
 from .base import ServiceAdmin, count_of, related_filter
 
 
@@ -75,3 +75,20 @@ class SourceDocumentAdmin(ServiceAdmin):
     @admin.display(description="Text pasted", boolean=True)
     def has_text(self, obj: SourceDocument) -> bool:
         return bool(obj.text)
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(ServiceAdmin):
+    """Which agency (and so which side) a user works for: shown beside their name wherever
+    they reported something."""
+
+    list_display = ("user", "agency", "party")
+    list_filter = (("agency__party", related_filter()), ("agency", related_filter()))
+    list_select_related = ("user", "agency__party")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "agency__acronym")
+    autocomplete_fields = ("user", "agency")
+    ordering = ("user__username",)
+
+    @admin.display(description="Side", ordering="agency__party__name")
+    def party(self, obj: Affiliation) -> str:
+        return obj.agency.party.name

@@ -12,6 +12,7 @@ from .commitments import (
     ActionArea,
     Commitment,
     CommitmentQuerySet,
+    EntryKind,
     FollowUp,
     FollowUpQuerySet,
     Priority,
@@ -19,6 +20,7 @@ from .commitments import (
     status_progress_error,
 )
 from .groups import (
+    Affiliation,
     Agency,
     GroupScopedQuerySet,
     Membership,
@@ -42,10 +44,12 @@ from .meetings import (
 __all__ = [
     "OPEN_STATUSES",
     "ActionArea",
+    "Affiliation",
     "Agency",
     "Commitment",
     "CommitmentQuerySet",
     "Direction",
+    "EntryKind",
     "FollowUp",
     "FollowUpQuerySet",
     "GroupScopedQuerySet",

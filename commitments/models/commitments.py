@@ -111,8 +111,11 @@ class CommitmentQuerySet(GroupScopedQuerySet):
             due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
         )
 
-    def inactive_since(self, moment: datetime.datetime) -> CommitmentQuerySet:
-        return self.open().filter(last_activity_at__lt=moment)
+    def inactive_since(self, day: datetime.date) -> CommitmentQuerySet:
+        """Open commitments nobody has reported on since before `day` (see
+        `Commitment.last_activity_on`). Not the same as the status “Stalled”, which someone
+        chose."""
+        return self.open().filter(last_activity_on__lt=day)
 
 
 class Priority(models.TextChoices):
@@ -169,10 +172,21 @@ class Commitment(models.Model):
         help_text="The agreed words, quoted exactly.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_activity_on = models.DateField(
+        editable=False,
+        help_text="The date of the last follow-up, or the day it was agreed (the meeting's "
+        "last day) when there is none. Kept by the services.",
+    )
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="What the list's search looks in, case-folded: reference, title, "
+        "description, agreed words, lead agencies, follow-up notes and external references. "
+        "Kept by the services.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(m2m_fields=[lead_agencies])
+    history = HistoricalRecords(m2m_fields=[lead_agencies], excluded_fields=["search_text"])
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -206,7 +220,7 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["working_group", "status"]),
             models.Index(fields=["working_group", "due_date"]),
-            models.Index(fields=["working_group", "last_activity_at"]),
+            models.Index(fields=["working_group", "last_activity_on"]),
             models.Index(fields=["working_group", "action_area", "status"]),
             models.Index(fields=["working_group", "meeting"]),
             models.Index(fields=["working_group", "owner"]),
@@ -248,13 +262,34 @@ class Commitment(models.Model):
 
 
 class FollowUpQuerySet(GroupScopedQuerySet):
-    group_path = "commitment__working_group"
+    def follow_ups(self) -> FollowUpQuerySet:
+        """Reports of what happened (not edits of the commitment's details)."""
+        return self.filter(kind=EntryKind.FOLLOW_UP)
+
+
+class EntryKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", "Follow-up"
+    EDIT = "edit", "Edit"
 
 
 class FollowUp(models.Model):
-    """One entry in a commitment's log. Append-only: only a superuser may edit or delete one."""
+    """One entry in a commitment's log, in the order things happened. Append-only: nobody may
+    change or delete one; a mistaken follow-up is corrected by a new one (`corrects`).
 
+    Most entries are follow-ups: someone reports what happened, and may move the status and
+    progress. An *edit* entry records a change of the commitment's details (title, area, due
+    date, owner, lead agencies) with who made it and why, so that both sides see it: nobody
+    can quietly move a deadline. Each entry carries the commitment's version after it."""
+
+    Kind = EntryKind
+
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="follow_ups", editable=False
+    )
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(
+        max_length=20, choices=EntryKind.choices, default=EntryKind.FOLLOW_UP, editable=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups"
     )
@@ -262,32 +297,52 @@ class FollowUp(models.Model):
     occurred_on = models.DateField(
         help_text="When it happened (not in the future).", validators=[not_in_future]
     )
-    note = models.TextField(max_length=10000, validators=[MaxLengthValidator(10000)])
+    note = models.TextField(
+        max_length=10000,
+        blank=True,
+        validators=[MaxLengthValidator(10000)],
+        help_text="What happened; for an edit, why it was made.",
+    )
     status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
     status_after = models.CharField(max_length=20, choices=Status.choices, blank=True)
     progress_before = models.PositiveSmallIntegerField(null=True, blank=True)
     progress_after = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="For an edit: what changed, as a list of {field, label, before, after}.",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The earlier entry this one corrects.",
+    )
     evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     external_reference = models.CharField(
         max_length=200, blank=True, help_text="An operation name, an incident number…"
     )
     commitment_version = models.PositiveIntegerField(
-        editable=False, help_text="The commitment's version after this follow-up."
+        editable=False, help_text="The commitment's version after this entry."
     )
     history = HistoricalRecords()
 
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-occurred_on", "-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(note=""),
+                condition=~Q(note="") | Q(kind=EntryKind.EDIT),
                 name="followup_note_required",
                 violation_error_message="A follow-up needs a note.",
             ),
+            choices_check("kind", EntryKind, "followup_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status_before="") | Q(status_before__in=Status.values),
                 name="followup_status_before_valid",
@@ -312,16 +367,24 @@ class FollowUp(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["commitment", "-created_at"]),
-            models.Index(fields=["-created_at"]),
+            # A commitment's timeline, in the order things happened.
+            models.Index(fields=["commitment", "-occurred_on", "-created_at"]),
+            # A group's feed and recent activity.
+            models.Index(fields=["working_group", "-occurred_on", "-created_at"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.commitment.reference} · {self.occurred_on} · {self.author}"
 
     def clean(self) -> None:
-        if self.note is not None and not self.note.strip():
+        if self.kind == EntryKind.FOLLOW_UP and self.note is not None and not self.note.strip():
             raise ValidationError({"note": "Write what happened: the note cannot be empty."})
+        if self.corrects_id and self.corrects.commitment_id != self.commitment_id:
+            raise ValidationError({"corrects": "That entry belongs to another commitment."})
+
+    @property
+    def is_edit(self) -> bool:
+        return self.kind == EntryKind.EDIT
 
     @property
     def status_changed(self) -> bool:

@@ -169,6 +169,12 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
+    activity_seen_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the member last looked at the group's recent activity.",
+    )
     history = HistoricalRecords()
 
     objects = GroupScopedQuerySet.as_manager()
@@ -186,3 +192,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.working_group.short_name} ({self.get_role_display()})"
+
+
+class Affiliation(models.Model):
+    """The agency a user works for, and so the side they speak for: the timeline, the feeds and
+    the exports name it ("A. Sharma, NCB (India)") so a reader knows which government reported
+    progress. A user has at most one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliation"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="affiliations")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.agency}"

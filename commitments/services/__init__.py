@@ -7,16 +7,16 @@ them by what they write; import the package and call `services.<noun>_<verb>(...
 
 from .commitments import (
     EDITABLE_FIELDS,
-    Conflict,
-    ConflictError,
     commitment_create,
     commitment_delete,
     commitment_update,
     commitment_validate_create,
     commitment_validate_update,
-    follow_up_delete,
+)
+from .conflicts import Conflict, ConflictError
+from .follow_ups import (
+    commitment_withdraw,
     follow_up_record,
-    follow_up_update,
     follow_up_validate,
 )
 from .groups import (
@@ -24,8 +24,13 @@ from .groups import (
     action_area_delete,
     action_area_ensure,
     action_area_update,
+    affiliation_create,
+    affiliation_delete,
+    affiliation_set,
+    affiliation_update,
     membership_create,
     membership_delete,
+    membership_mark_activity_seen,
     membership_set,
     membership_update,
     user_ensure,
@@ -33,6 +38,7 @@ from .groups import (
     working_group_delete,
     working_group_ensure,
     working_group_update,
+    working_group_validate,
 )
 from .indicators import (
     indicator_create,
@@ -81,6 +87,10 @@ __all__ = [
     "action_area_delete",
     "action_area_ensure",
     "action_area_update",
+    "affiliation_create",
+    "affiliation_delete",
+    "affiliation_set",
+    "affiliation_update",
     "agency_create",
     "agency_delete",
     "agency_ensure",
@@ -90,9 +100,8 @@ __all__ = [
     "commitment_update",
     "commitment_validate_create",
     "commitment_validate_update",
-    "follow_up_delete",
+    "commitment_withdraw",
     "follow_up_record",
-    "follow_up_update",
     "follow_up_validate",
     "indicator_create",
     "indicator_delete",
@@ -109,6 +118,7 @@ __all__ = [
     "meeting_update",
     "membership_create",
     "membership_delete",
+    "membership_mark_activity_seen",
     "membership_set",
     "membership_update",
     "participation_create",
@@ -131,4 +141,5 @@ __all__ = [
     "working_group_delete",
     "working_group_ensure",
     "working_group_update",
+    "working_group_validate",
 ]

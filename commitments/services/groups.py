@@ -6,12 +6,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import ActionArea, Agency, Membership, Party, WorkingGroup
+from ..models import ActionArea, Affiliation, Agency, Membership, Party, WorkingGroup
 from . import base
 
 # --------------------------------------------------------------------------- working groups
+
+
+def working_group_validate(*, parties: Iterable[Party], lead_agencies: Iterable[Agency]) -> None:
+    """A group's co-leads must be agencies of its parties."""
+    party_ids = {p.pk for p in parties}
+    strangers = [a for a in lead_agencies if a.party_id not in party_ids]
+    if strangers:
+        names = ", ".join(str(a) for a in strangers)
+        raise ValidationError(
+            {
+                "lead_agencies": f"A co-lead must be an agency of one of the group's parties: {names}."
+            }
+        )
 
 
 @transaction.atomic
@@ -25,6 +39,8 @@ def working_group_ensure(
     lead_agencies: Iterable[Agency] = (),
     actor=None,
 ) -> tuple[WorkingGroup, bool]:
+    parties, lead_agencies = list(parties), list(lead_agencies)
+    working_group_validate(parties=parties, lead_agencies=lead_agencies)
     group, created = base.ensure(
         WorkingGroup,
         lookup={"slug": slug},
@@ -39,11 +55,18 @@ def working_group_ensure(
 
 @transaction.atomic
 def working_group_create(*, actor=None, **fields: Any) -> WorkingGroup:
+    working_group_validate(
+        parties=fields.get("parties", ()), lead_agencies=fields.get("lead_agencies", ())
+    )
     return base.create(WorkingGroup, actor=actor, **fields)
 
 
 @transaction.atomic
 def working_group_update(*, working_group: WorkingGroup, actor=None, **changes: Any):
+    working_group_validate(
+        parties=changes.get("parties", working_group.parties.all()),
+        lead_agencies=changes.get("lead_agencies", working_group.lead_agencies.all()),
+    )
     return base.update(working_group, actor=actor, **changes)[0]
 
 
@@ -73,6 +96,14 @@ def membership_create(*, actor=None, **fields: Any) -> Membership:
 @transaction.atomic
 def membership_update(*, membership: Membership, actor=None, **changes: Any) -> Membership:
     return base.update(membership, actor=actor, **changes)[0]
+
+
+@transaction.atomic
+def membership_mark_activity_seen(*, membership: Membership, at) -> None:
+    """The member has looked at the group's recent activity up to `at` (their next visit
+    shows what came after)."""
+    Membership.objects.filter(pk=membership.pk).update(activity_seen_at=at)
+    membership.activity_seen_at = at
 
 
 @transaction.atomic
@@ -122,6 +153,37 @@ def action_area_update(*, action_area: ActionArea, actor=None, **changes: Any) -
 @transaction.atomic
 def action_area_delete(*, action_area: ActionArea, actor=None) -> None:
     base.delete(action_area, actor=actor)
+
+
+# --------------------------------------------------------------------------- affiliations
+
+
+@transaction.atomic
+def affiliation_set(*, user, agency: Agency | None, actor=None) -> Affiliation | None:
+    """Link the user to the agency they work for (None: to none)."""
+    current = Affiliation.objects.filter(user=user).first()
+    if agency is None:
+        if current is not None:
+            base.delete(current, actor=actor)
+        return None
+    if current is None:
+        return base.create(Affiliation, actor=actor, user=user, agency=agency)
+    return base.update(current, actor=actor, agency=agency)[0]
+
+
+@transaction.atomic
+def affiliation_create(*, actor=None, **fields: Any) -> Affiliation:
+    return base.create(Affiliation, actor=actor, **fields)
+
+
+@transaction.atomic
+def affiliation_update(*, affiliation: Affiliation, actor=None, **changes: Any) -> Affiliation:
+    return base.update(affiliation, actor=actor, **changes)[0]
+
+
+@transaction.atomic
+def affiliation_delete(*, affiliation: Affiliation, actor=None) -> None:
+    base.delete(affiliation, actor=actor)
 
 
 # --------------------------------------------------------------------------- accounts

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ..models import Meeting, Participation, Person, SourceDocument, WorkingGroup
 from . import base
+from .commitments import meeting_dates_changed
 
 
 @transaction.atomic
@@ -41,7 +42,11 @@ def meeting_create(*, actor=None, **fields: Any) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, actor=None, **changes: Any) -> Meeting:
-    return base.update(meeting, actor=actor, **changes)[0]
+    end_date = meeting.end_date
+    meeting, _ = base.update(meeting, actor=actor, **changes)
+    if meeting.end_date != end_date:
+        meeting_dates_changed(meeting)
+    return meeting
 
 
 @transaction.atomic

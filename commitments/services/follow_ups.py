@@ -1,0 +1,169 @@
+"""Follow-ups: what happened on a commitment, and the only way its status and progress move.
+
+A follow-up is never changed or deleted once recorded (the log is what both sides rely on); a
+mistaken one is corrected by a new follow-up that names it (`corrects`). Recording one moves the
+commitment's last activity to its date when that is later: a backdated follow-up does not make
+a commitment look active today.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import access
+from ..models import Commitment, EntryKind, FollowUp, Status, WorkingGroup, status_progress_error
+from ..search import search_text
+from . import base
+from .commitments import current_version
+
+
+def _parse_progress(progress) -> int | None:
+    if progress is None or progress == "":
+        return None
+    try:
+        value = int(progress)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"progress": "Progress must be a whole number from 0 to 100."}
+        ) from None
+    if not 0 <= value <= 100:
+        raise ValidationError({"progress": "Progress must be between 0 and 100."})
+    return value
+
+
+def _prepare(
+    current: Commitment,
+    *,
+    author,
+    note: str,
+    occurred_on: datetime.date | None = None,
+    status: str | None = None,
+    progress=None,
+    evidence_url: str = "",
+    external_reference: str = "",
+    corrects: FollowUp | None = None,
+) -> FollowUp:
+    """The follow-up to store on `current`, its status and progress checked (the model's
+    own rules are checked by `full_clean`); `status_after`/`progress_after` say where the
+    commitment moves."""
+    status = status or None
+    if status is not None and status not in Status.values:
+        raise ValidationError({"status": f"“{status}” is not a status we know."})
+    new_progress = _parse_progress(progress)
+    new_status = status or current.status
+    if new_progress is None:
+        if new_status == Status.COMPLETED:
+            new_progress = 100
+        elif new_status == Status.NOT_STARTED:
+            new_progress = 0
+        else:
+            new_progress = current.progress
+    message = status_progress_error(new_status, new_progress)
+    if message:
+        raise ValidationError({"progress": message})
+    status_changed = new_status != current.status
+    progress_changed = new_progress != current.progress
+    return FollowUp(
+        working_group_id=current.working_group_id,
+        commitment=current,
+        kind=EntryKind.FOLLOW_UP,
+        author=author,
+        occurred_on=occurred_on or timezone.localdate(),
+        note=note,
+        status_before=current.status if status_changed else "",
+        status_after=new_status if status_changed else "",
+        progress_before=current.progress if progress_changed else None,
+        progress_after=new_progress if progress_changed else None,
+        evidence_url=evidence_url,
+        external_reference=external_reference,
+        corrects=corrects,
+        commitment_version=current.version + 1,
+    )
+
+
+def _require_follow_up_right(author, group: WorkingGroup) -> None:
+    if not access.access_for(author, group).can_follow_up:
+        raise PermissionDenied("Only analysts and coordinators of this group can log follow-ups.")
+
+
+def follow_up_validate(*, commitment: Commitment, author, **fields: Any) -> None:
+    """Raise the PermissionDenied or ValidationError `follow_up_record` would raise for the
+    commitment as it is stored, given the same arguments but `expected_version` (the version
+    is checked by the write); write nothing."""
+    current = Commitment.objects.select_related("working_group").get(pk=commitment.pk)
+    _require_follow_up_right(author, current.working_group)
+    _prepare(current, author=author, **fields).full_clean(exclude=["commitment_version"])
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    commitment: Commitment,
+    author,
+    note: str,
+    expected_version: int,
+    occurred_on: datetime.date | None = None,
+    status: str | None = None,
+    progress: int | None = None,
+    evidence_url: str = "",
+    external_reference: str = "",
+    corrects: FollowUp | None = None,
+) -> FollowUp:
+    """Log what happened on a commitment and, optionally, change its status and progress.
+
+    One transaction: locks the commitment, refuses a stale `expected_version` (ConflictError),
+    stores the follow-up, and moves status, progress, version, last activity and the search
+    text together. Choosing "completed" or "not started" without a progress sets it to 100
+    or 0. `corrects` names an earlier entry of the same commitment this one corrects.
+    """
+    _require_follow_up_right(author, commitment.working_group)
+    current = current_version(commitment, expected_version, lock=True)
+    follow_up = _prepare(
+        current,
+        author=author,
+        note=note,
+        occurred_on=occurred_on,
+        status=status,
+        progress=progress,
+        evidence_url=evidence_url,
+        external_reference=external_reference,
+        corrects=corrects,
+    )
+    base.save(follow_up, actor=author)
+
+    if follow_up.status_after:
+        current.status = follow_up.status_after
+    if follow_up.progress_after is not None:
+        current.progress = follow_up.progress_after
+    current.version += 1
+    current.last_activity_on = max(current.last_activity_on, follow_up.occurred_on)
+    current.search_text = search_text(
+        [current.search_text, follow_up.note, follow_up.external_reference]
+    )
+    base.save(current, actor=author)
+    # Hand the caller the fresh state without another query.
+    for name in ("status", "progress", "version", "last_activity_on", "search_text"):
+        setattr(commitment, name, getattr(current, name))
+    follow_up.commitment = commitment
+    return follow_up
+
+
+@transaction.atomic
+def commitment_withdraw(
+    *, commitment: Commitment, author, reason: str, expected_version: int
+) -> FollowUp:
+    """Withdraw a commitment: a follow-up that sets the status to “Withdrawn” and says why."""
+    if not (reason or "").strip():
+        raise ValidationError({"note": "Say why it is withdrawn: both sides will read it."})
+    return follow_up_record(
+        commitment=commitment,
+        author=author,
+        note=reason,
+        expected_version=expected_version,
+        status=Status.WITHDRAWN,
+    )

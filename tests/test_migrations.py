@@ -1,0 +1,93 @@
+"""Migrations that move data: existing rows come out as the services would have made them."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = [("commitments", "0003_one_group_scope_and_local_ordering")]
+AFTER = [("commitments", "0006_activity_and_group_required_search_index")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Whatever happens in the test, leave the database migrated to the latest migrations."""
+    yield
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_existing_commitments_their_last_activity_group_and_search_text(
+    back_to_the_latest_schema,
+):
+    old = migrate(BEFORE)
+    user = old.get_model("auth", "User").objects.create(username="old-analyst")
+    party = old.get_model("commitments", "Party").objects.create(code="IN", name="India")
+    agency = old.get_model("commitments", "Agency").objects.create(
+        party=party, acronym="NCB", name="Narcotics Control Bureau"
+    )
+    group = old.get_model("commitments", "WorkingGroup").objects.create(
+        name="Group", slug="g", short_name="G"
+    )
+    area = old.get_model("commitments", "ActionArea").objects.create(
+        working_group=group, name="Area", slug="a", code="A"
+    )
+    meeting = old.get_model("commitments", "Meeting").objects.create(
+        working_group=group,
+        number=1,
+        title="First",
+        start_date=datetime.date(2026, 1, 20),
+        end_date=datetime.date(2026, 1, 21),
+    )
+    Commitment = old.get_model("commitments", "Commitment")
+    # Inserted in November, agreed in January: the old column said "active today".
+    quiet = Commitment.objects.create(
+        working_group=group,
+        action_area=area,
+        meeting=meeting,
+        reference="G-1-A-01",
+        title="Quiet one",
+        last_activity_at=timezone.now(),
+    )
+    busy = Commitment.objects.create(
+        working_group=group,
+        action_area=area,
+        meeting=meeting,
+        reference="G-1-A-02",
+        title="Busy one",
+        version=2,
+        last_activity_at=timezone.now(),
+    )
+    busy.lead_agencies.add(agency)
+    old.get_model("commitments", "FollowUp").objects.create(
+        commitment=busy,
+        author=user,
+        occurred_on=datetime.date(2026, 3, 2),
+        note="नशीली दवाओं की तस्करी पर बैठक",
+        external_reference="OP-SAGAR",
+        commitment_version=2,
+    )
+
+    new = migrate(AFTER)
+
+    Commitment = new.get_model("commitments", "Commitment")
+    quiet = Commitment.objects.get(pk=quiet.pk)
+    busy = Commitment.objects.get(pk=busy.pk)
+    assert quiet.last_activity_on == datetime.date(2026, 1, 21)  # the day it was agreed
+    assert busy.last_activity_on == datetime.date(2026, 3, 2)  # its last follow-up
+    assert "ncb narcotics control bureau" in busy.search_text
+    assert "op-sagar" in busy.search_text and "तस्करी" in busy.search_text
+    (entry,) = new.get_model("commitments", "FollowUp").objects.all()
+    assert (entry.working_group_id, entry.kind) == (group.pk, "follow_up")
