@@ -1,15 +1,16 @@
-"""Session rules, and sending an htmx request whose session has ended to the sign-in page."""
+"""Session rules, and where a request whose session has ended is sent to sign in again."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
-from django.utils.http import urlencode
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from ops.audit import audit
@@ -74,28 +75,45 @@ class SessionTimeoutMiddleware:
             session[SESSION_SEEN_AT] = now
 
 
-class HtmxLoginRedirectMiddleware:
-    """An htmx request from a page whose session has ended gets the whole page sent to the
-    sign-in form (HX-Redirect), rather than the sign-in form swapped into a fragment of the old
-    page. The sign-in then returns to the page the user was on (htmx's current URL), not to the
-    URL of the fragment or of the form's POST.
+class LoginRedirectMiddleware:
+    """Where the sign-in sends a user back when their session ended on them.
 
-    Views keep Django's `login_required`: this turns its redirect into the htmx one."""
+    * An htmx request from a page whose session has ended gets the whole page sent to the
+      sign-in form (HX-Redirect), rather than the sign-in form swapped into a fragment of the
+      old page; the sign-in then returns to that page (htmx's current URL).
+    * A plain form POST (JavaScript off) whose session has ended would return, after signing
+      in, to the URL it posted to, which only takes POST: a blank 405. It returns instead to
+      the page the form was on (the Referer, when it is a page of this site), or home.
+
+    Views keep Django's `login_required`: this rewrites its redirect."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        htmx = getattr(request, "htmx", None)
+        login = resolve_url(settings.LOGIN_URL)
         if (
-            htmx
-            and response.status_code == 302
-            and not request.user.is_authenticated
-            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
+            response.status_code != 302
+            or request.user.is_authenticated
+            or not response.get("Location", "").startswith(login + "?")
         ):
+            return response
+        htmx = getattr(request, "htmx", None)
+        if htmx:
             back = htmx.current_url_abs_path or "/"
-            return HttpResponseClientRedirect(
-                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
-            )
+            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
+        if request.method == "POST":
+            return redirect(f"{login}?{urlencode({'next': _page_posted_from(request)})}")
         return response
+
+
+def _page_posted_from(request: HttpRequest) -> str:
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"

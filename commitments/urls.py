@@ -1,28 +1,30 @@
 from django.urls import path
 
-from . import views
+from .views import coordination, overview, workspace
 
 app_name = "commitments"
 
+GROUP = "g/<slug:slug>/"
+COMMITMENT = GROUP + "commitments/<str:reference>/"
+MEETING = GROUP + "meetings/<int:number>/"
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("g/<slug:slug>/", views.group_dashboard, name="group_dashboard"),
-    path("g/<slug:slug>/commitments/", views.commitment_list, name="commitment_list"),
-    path(
-        "g/<slug:slug>/commitments/<str:reference>/",
-        views.commitment_detail,
-        name="commitment_detail",
-    ),
-    path(
-        "g/<slug:slug>/commitments/<str:reference>/follow-ups/",
-        views.follow_up_create,
-        name="follow_up_create",
-    ),
-    path(
-        "g/<slug:slug>/commitments/<str:reference>/status/",
-        views.commitment_status,
-        name="commitment_status",
-    ),
-    path("g/<slug:slug>/meetings/<int:number>/", views.meeting_detail, name="meeting_detail"),
-    path("g/<slug:slug>/areas/<slug:area_slug>/", views.area_detail, name="area_detail"),
+    path("", workspace.home, name="home"),
+    path(GROUP, workspace.group_dashboard, name="group_dashboard"),
+    path(GROUP + "commitments/", workspace.commitment_list, name="commitment_list"),
+    path(COMMITMENT, workspace.commitment_detail, name="commitment_detail"),
+    path(COMMITMENT + "follow-ups/", workspace.follow_up_create, name="follow_up_create"),
+    path(COMMITMENT + "status/", workspace.commitment_status, name="commitment_status"),
+    path(COMMITMENT + "edit/", coordination.commitment_edit, name="commitment_edit"),
+    path(COMMITMENT + "withdraw/", coordination.commitment_withdraw, name="commitment_withdraw"),
+    path(GROUP + "meetings/new/", coordination.meeting_create, name="meeting_create"),
+    path(MEETING, workspace.meeting_detail, name="meeting_detail"),
+    path(MEETING + "edit/", coordination.meeting_edit, name="meeting_edit"),
+    path(MEETING + "commitments/new/", coordination.commitment_create, name="commitment_create"),
+    path(GROUP + "areas/<slug:area_slug>/", workspace.area_detail, name="area_detail"),
+    path(GROUP + "indicators/new/", coordination.indicator_create, name="indicator_create"),
+    path(GROUP + "indicators/<int:pk>/edit/", coordination.indicator_edit, name="indicator_edit"),
+    path(GROUP + "sides/", overview.sides, name="sides"),
+    path(GROUP + "activity/", overview.recent_activity, name="recent_activity"),
+    path(GROUP + "members/", overview.members, name="members"),
 ]

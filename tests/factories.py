@@ -108,6 +108,17 @@ def commitment(
     )
 
 
+def indicator(group: WorkingGroup, name: str | None = None, **fields):
+    """An indicator of the group, measuring its first area unless told otherwise."""
+    if "commitment" not in fields:
+        fields.setdefault("action_area", group.action_areas.order_by("order", "id").first())
+    fields.setdefault("unit", "cases")
+    made, _ = services.indicator_ensure(
+        working_group=group, name=name or f"Indicator {next(_seq)}", **fields
+    )
+    return made
+
+
 def member(group: WorkingGroup, role: str, username: str | None = None, **fields):
     """A user with this role in the group (pass `password=` to choose theirs)."""
     u = user(username, **fields)

@@ -68,6 +68,8 @@ class World:
     other_group: object
     commitment: object
     other_commitment: object
+    indicator: object = None
+    other_indicator: object = None
 
 
 def own(world: World) -> dict:
@@ -99,7 +101,7 @@ def their_commitment(world: World) -> list[dict]:
 
 
 def their_meeting(world: World) -> list[dict]:
-    number = world.other_group.meetings.get().number + 1  # a number only they have
+    number = 2  # a number only they have (made once, kept by the next calls)
     factories.meeting(world.other_group, number)
     return [
         {"slug": world.other_group.slug, "number": 1},
@@ -112,6 +114,17 @@ def their_area(world: World) -> list[dict]:
     return [
         {"slug": world.other_group.slug, "area_slug": slug},
         {"slug": world.group.slug, "area_slug": slug},
+    ]
+
+
+def own_indicator(world: World) -> dict:
+    return {"slug": world.group.slug, "pk": world.indicator.pk}
+
+
+def their_indicator(world: World) -> list[dict]:
+    return [
+        {"slug": world.other_group.slug, "pk": world.other_indicator.pk},
+        {"slug": world.group.slug, "pk": world.other_indicator.pk},  # our slug, their indicator
     ]
 
 
@@ -142,6 +155,12 @@ READ = {
 # An empty POST is refused by the form (200 with errors) or, for the list's quick status
 # change without JavaScript, redirected back to the list with the error as a message.
 WRITE = {"get": (LOGIN, 405, 405, 405, 405, 405)}
+# Coordinators' pages: other members are refused (403). An empty POST is refused by the form
+# (200, the page again with the errors).
+COORDINATE = {
+    "get": (LOGIN, 404, 403, 403, 200, 200),
+    "post": (LOGIN, 404, 403, 403, 200, 200),
+}
 
 RULES: dict[str, Rule] = {
     "ops:healthz": Rule(get=every(200), post=every(405)),
@@ -174,6 +193,34 @@ RULES: dict[str, Rule] = {
         kwargs=own_commitment,
         other_groups=their_commitment,
     ),
+    "commitments:sides": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:recent_activity": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:members": Rule(
+        get=(LOGIN, 404, 403, 403, 200, 200),
+        post=(LOGIN, 405, 405, 405, 405, 405),
+        kwargs=own,
+        other_groups=theirs,
+    ),
+    "commitments:meeting_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
+    "commitments:meeting_edit": Rule(
+        **COORDINATE, kwargs=own_meeting, other_groups=their_meeting
+    ),
+    "commitments:commitment_create": Rule(
+        **COORDINATE, kwargs=own_meeting, other_groups=their_meeting
+    ),
+    "commitments:commitment_edit": Rule(
+        **COORDINATE, kwargs=own_commitment, other_groups=their_commitment
+    ),
+    "commitments:commitment_withdraw": Rule(
+        get=(LOGIN, 405, 405, 405, 405, 405),
+        post=COORDINATE["post"],
+        kwargs=own_commitment,
+        other_groups=their_commitment,
+    ),
+    "commitments:indicator_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
+    "commitments:indicator_edit": Rule(
+        **COORDINATE, kwargs=own_indicator, other_groups=their_indicator
+    ),
     "commitments:commitment_status": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),
@@ -203,6 +250,8 @@ def world(group, other_group, commitment) -> World:
         other_group=other_group,
         commitment=commitment,
         other_commitment=factories.commitment(other_group),
+        indicator=factories.indicator(group, commitment=commitment),
+        other_indicator=factories.indicator(other_group),
     )
 
 

@@ -5,6 +5,7 @@ anyone but a superuser."""
 from __future__ import annotations
 
 import datetime
+import functools
 
 import pytest
 from django.apps import apps
@@ -969,6 +970,7 @@ def spy(monkeypatch) -> list[str]:
     calls: list[str] = []
 
     def recording(name: str, real):
+        @functools.wraps(real)
         def recorded(*args, **kwargs):
             calls.append(name)
             return real(*args, **kwargs)
@@ -1053,6 +1055,7 @@ def test_it_writes_inline_rows_through_their_services(everything, admin_client, 
 
     assert response.status_code == 302, response.context and response.context["errors"]
     assert spy == [
+        "working_group_validate",  # the form checks the co-leads as the update will
         "working_group_update",  # the group itself, unchanged: it writes nothing
         "action_area_update",
         "action_area_create",

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from commitments import services
@@ -43,12 +44,26 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
 
     # 1-4 session, user, group, membership,
     # 5 action areas with their count per status and average progress,
-    # 6 the group's totals (per status, overdue, due soon, stalled),
-    # 7 overdue, 8 due in 30 days, 9 stalled: the first few of each, with their area,
-    # 10 the latest follow-ups with commitment and author,
-    # 11 the latest meetings with their commitment count, 12 the next meeting.
-    with django_assert_num_queries(12):
+    # 6 the group's totals (per status, overdue, due soon, inactive),
+    # 7 overdue, 8 due in 30 days, 9 inactive: the first few of each, with their area,
+    # 10 the latest entries with commitment, author, agency and side, and what they correct,
+    # 11 the latest meetings with their commitment count, 12 the next meeting,
+    # 13 the group's parties, 14 its co-leads with their party.
+    with django_assert_num_queries(14):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
+
+    # 1-4 session, user, group, membership, 5 the group's parties,
+    # 6 every side's figures at once (led, alone, per status, overdue, inactive, progress),
+    # 7-10 per side: its most pressing commitments with their area, their lead agencies.
+    with django_assert_num_queries(10):
+        assert client.get(url("commitments:sides", G)).status_code == 200
+
+    # 1-4 session, user, group, membership, 5 the user's membership (their previous visit),
+    # 6 count of the entries in the range, 7-8 the choices of the area and side filters,
+    # 9 a page of entries with commitment, area, author, agency, side and what they correct,
+    # 10-12 recording this visit (savepoint, update, release).
+    with django_assert_num_queries(12):
+        assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
     # 1-4 session, user, group, membership, 5 count of the matching commitments (pager),
     # 6-10 the choices of the select filters: areas, agencies with party, parties, meetings,
@@ -117,6 +132,39 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:area_detail", G, "pc")).status_code == 200
 
 
+def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) -> None:
+    # 1-4 session, user, group, membership (a coordinator's: the same four everywhere),
+    # 5 the members with their account, agency and side.
+    with django_assert_num_queries(5):
+        assert client.get(url("commitments:members", G)).status_code == 200
+
+    # 1-4, 5 the next meeting number, 6 the people the group's records name (read once for
+    # every participant row), 7 the agencies of its parties (likewise), 8 its documents.
+    with django_assert_num_queries(8):
+        assert client.get(url("commitments:meeting_create", G)).status_code == 200
+
+    # 1-4, 5 the meeting, 6 its participants, 7 its documents (chosen), 8 people,
+    # 9 agencies, 10 the group's documents.
+    with django_assert_num_queries(10):
+        assert client.get(url("commitments:meeting_edit", G, 1)).status_code == 200
+
+    # 1-4, 5 the meeting, 6 the group's parties (a lead agency field per side), 7 areas,
+    # 8-9 each side's agencies, 10 the members (owner), 11 the documents.
+    with django_assert_num_queries(11):
+        assert client.get(url("commitments:commitment_create", G, 1)).status_code == 200
+
+    # 1-4, 5 the commitment, 6 its lead agencies with party, 7 parties, 8 areas, 9 meetings,
+    # 10-11 each side's agencies, 12 the members, 13 the documents.
+    with django_assert_num_queries(13):
+        assert (
+            client.get(url("commitments:commitment_edit", G, c.reference)).status_code == 200
+        )
+
+    # 1-4, 5 the areas (what it measures; a commitment is named by its reference).
+    with django_assert_num_queries(5):
+        assert client.get(url("commitments:indicator_create", G)).status_code == 200
+
+
 def measure_writes(client, c: Commitment, status: str) -> tuple[int, int]:
     """The queries of logging a follow-up and of a quick status change (htmx). A write's count
     is mostly the service's validation, locking and history rows: no fixed number worth
@@ -139,13 +187,15 @@ def measure_writes(client, c: Commitment, status: str) -> tuple[int, int]:
 
 
 def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments(
-    client, analyst, group, other_group, django_assert_num_queries
+    client, analyst, coordinator, group, other_group, django_assert_num_queries
 ):
     services.membership_set(user=analyst, working_group=other_group, role=Role.VIEWER)
     created = populate(group, 3, author=analyst)
     c = follow_ups(created[0], 3, author=analyst)
     signed_in(client, analyst)
+    coordinating = signed_in(Client(), coordinator)
     check_pages(client, c, django_assert_num_queries)
+    check_coordinator_pages(coordinating, c, django_assert_num_queries)
     small_writes = measure_writes(client, Commitment.objects.get(pk=created[1].pk), "stalled")
 
     populate(group, 297, author=analyst)
@@ -153,6 +203,7 @@ def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments
     assert Commitment.objects.filter(working_group=group).count() == 300
     assert c.follow_ups.count() >= 300
     check_pages(client, c, django_assert_num_queries)
+    check_coordinator_pages(coordinating, c, django_assert_num_queries)
     assert (
         measure_writes(client, Commitment.objects.get(pk=created[1].pk), "withdrawn")
         == small_writes

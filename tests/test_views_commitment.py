@@ -228,7 +228,7 @@ def test_it_lists_the_timeline_newest_first_with_every_detail(client, viewer, an
     assert "Progress 0%" in body and "20%" in body
     assert 'href="https://example.org/minutes"' in body
     assert "Ref. OP-HAWK" in body
-    assert "2 follow-ups, newest first" in body
+    assert "2 entries, the latest first (by the date it happened)" in body
 
 
 def test_it_paginates_a_long_timeline(client, viewer, analyst, commitment):

@@ -101,8 +101,9 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # An htmx request whose session has ended is sent, whole page, to the sign-in form.
-    "accounts.middleware.HtmxLoginRedirectMiddleware",
+    # A request whose session has ended signs in again and returns to its page (not to a
+    # fragment, nor to the URL a form posted to).
+    "accounts.middleware.LoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A view that cannot reach the database answers a friendly 503 (see also handler500).
     "ops.middleware.DatabaseUnavailableMiddleware",

@@ -17,13 +17,14 @@ row (an agency by its party, a meeting by its group) load that row in the same q
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -70,6 +71,10 @@ class Writes:
     def call_update(self, obj: models.Model, *, actor, **data: Any) -> models.Model:
         return self._service("update")(**{self.noun: obj}, actor=actor, **data)
 
+    def validator(self):
+        """`services.<noun>_validate`, the rules beyond the model's own, if the noun has any."""
+        return getattr(services, f"{self.noun}_validate", None)
+
     def call_delete(self, obj: models.Model, *, actor) -> None:
         self._service("delete")(**{self.noun: obj}, actor=actor)
 
@@ -115,8 +120,35 @@ def skip_save_m2m(form) -> None:
     form.save_m2m = lambda: None
 
 
+def _validated_by_service(form_class: type[forms.ModelForm], writes: Writes):
+    """The admin's form, which also runs the service's own checks (`<noun>_validate`) when
+    the model's pass, so a refusal is a field error rather than a 500 at save time."""
+    validate = writes.validator()
+    if validate is None:
+        return form_class
+    accepted = set(inspect.signature(validate).parameters)
+
+    def _post_clean(self):
+        form_class._post_clean(self)
+        if self._errors:
+            return
+        data = {k: v for k, v in self.cleaned_data.items() if k in accepted}
+        try:
+            validate(**data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+
+    return type(form_class.__name__, (form_class,), {"_post_clean": _post_clean})
+
+
 class ServiceWritesMixin:
     """Model admin and inline behaviour that sends every write to the model's services."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        writes = WRITES.get(self.model)
+        return _validated_by_service(form_class, writes) if writes else form_class
 
     def save_model(self, request, obj, form, change) -> None:
         writes = WRITES[type(obj)]
@@ -303,6 +335,40 @@ class LabelledInline:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class GroupScopedAutocomplete:
+    """Autocomplete results limited to one working group when the form says which (the
+    `group` parameter that static/admin/group_scope.js adds from the form's group field):
+    a commitment's area, meeting, documents, lead agencies and owner come from its group."""
+
+    group_lookup = "working_group"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        group = request.GET.get("group", "")
+        if group.isdigit() and request.path == reverse("admin:autocomplete"):
+            queryset = queryset.filter(**{self.group_lookup: int(group)})
+            distinct = distinct or "__" in self.group_lookup
+        return queryset, distinct
+
+
+def scope_autocompletes(form_class, names, *, group_id=None, group_field="working_group"):
+    """Tell the autocompletes `names` of an admin form which working group to search in: a
+    fixed one (`group_id`, when the form cannot change it) or the form's own group field."""
+    for name in names:
+        field = form_class.base_fields.get(name)
+        if field is None:
+            continue
+        widget = getattr(field.widget, "widget", field.widget)  # the admin's wrapper
+        if group_id is not None:
+            widget.attrs["data-group"] = str(group_id)
+        else:
+            widget.attrs["data-group-from"] = f"id_{group_field}"
+    return form_class
+
+
+GROUP_SCOPE_JS = ("admin/js/jquery.init.js", "admin/js/autocomplete.js", "admin/group_scope.js")
 
 
 def changelist_link(model: type[models.Model], text: str, **params: Any) -> str:

@@ -26,11 +26,14 @@ from django.utils.text import Truncator
 from .. import services
 from ..models import Agency, Commitment, FollowUp
 from .base import (
+    GROUP_SCOPE_JS,
+    GroupScopedAutocomplete,
     ServiceAdmin,
     adopt,
     changelist_link,
     count_of,
     related_filter,
+    scope_autocompletes,
     skip_save_m2m,
 )
 from .commitment_forms import ChangeStatusForm, CommitmentAddForm, CommitmentChangeForm
@@ -62,7 +65,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ServiceAdmin):
+class CommitmentAdmin(GroupScopedAutocomplete, ServiceAdmin):
     form = CommitmentChangeForm
     list_display = (
         # The reference names the group, the meeting and the area: DPEWG-1-PC-01.
@@ -184,10 +187,19 @@ class CommitmentAdmin(ServiceAdmin):
             field.widget.attrs["class"] = "vLargeTextField"  # titles run to a full sentence
         return field
 
+    class Media:
+        js = GROUP_SCOPE_JS
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CommitmentChangeForm if obj is not None else CommitmentAddForm
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        return type(form_class.__name__, (form_class,), {"actor": request.user})
+        form_class = type(form_class.__name__, (form_class,), {"actor": request.user})
+        # Areas, meetings, documents, lead agencies and owners of the commitment's group.
+        return scope_autocompletes(
+            form_class,
+            ("action_area", "meeting", "lead_agencies", "owner", "source_document"),
+            group_id=obj.working_group_id if obj is not None else None,
+        )
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.text import Truncator
 
 from ..models import ActionArea, Commitment, Meeting, Membership, WorkingGroup
-from .base import ServiceAdmin, ServiceInline, changelist_link, count_of
+from .base import (
+    GroupScopedAutocomplete,
+    ServiceAdmin,
+    ServiceInline,
+    changelist_link,
+    count_of,
+)
 
 
 class ActionAreaInline(ServiceInline):
@@ -96,7 +104,7 @@ class MembershipAdmin(ServiceAdmin):
 
 
 @admin.register(ActionArea)
-class ActionAreaAdmin(ServiceAdmin):
+class ActionAreaAdmin(GroupScopedAutocomplete, ServiceAdmin):
     list_display = ("name", "code", "working_group", "order", "commitment_count", "keyword_list")
     list_filter = ("working_group",)
     list_select_related = ("working_group",)
@@ -119,3 +127,16 @@ class ActionAreaAdmin(ServiceAdmin):
     @admin.display(description="Keywords")
     def keyword_list(self, obj: ActionArea) -> str:
         return Truncator(", ".join(obj.keywords or [])).chars(80)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(GroupScopedAutocomplete, DjangoUserAdmin):
+    """Django's user admin; its autocomplete (a commitment's owner) offers the chosen group's
+    members only."""
+
+    group_lookup = "memberships__working_group"

@@ -6,7 +6,14 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
 from ..models import Indicator, Measurement
-from .base import ServiceAdmin, ServiceInline, changelist_link, count_of
+from .base import (
+    GROUP_SCOPE_JS,
+    ServiceAdmin,
+    ServiceInline,
+    changelist_link,
+    count_of,
+    scope_autocompletes,
+)
 
 
 class MeasurementInline(ServiceInline):
@@ -41,6 +48,14 @@ class IndicatorAdmin(ServiceAdmin):
     autocomplete_fields = ("working_group", "action_area", "commitment")
     date_hierarchy = "target_date"
     inlines = (MeasurementInline,)
+
+    class Media:
+        js = GROUP_SCOPE_JS
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return scope_autocompletes(form_class, ("action_area", "commitment"))
+
     ordering = ("working_group__name", "name")
 
     def get_queryset(self, request):

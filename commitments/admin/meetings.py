@@ -6,12 +6,15 @@ from django.contrib import admin
 
 from ..models import Commitment, Meeting, Participation
 from .base import (
+    GROUP_SCOPE_JS,
+    GroupScopedAutocomplete,
     ReadOnlyInline,
     ServiceAdmin,
     ServiceInline,
     changelist_link,
     count_of,
     related_filter,
+    scope_autocompletes,
 )
 
 
@@ -38,7 +41,7 @@ class CommitmentSummaryInline(ReadOnlyInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceAdmin):
+class MeetingAdmin(GroupScopedAutocomplete, ServiceAdmin):
     list_display = (
         "number",
         "title",
@@ -54,6 +57,24 @@ class MeetingAdmin(ServiceAdmin):
     list_filter = ("working_group", "format")
     list_select_related = ("working_group",)
     search_fields = ("title", "location", "summary", "working_group__short_name")
+    search_help_text = "Title, place, summary, group; or a meeting number, e.g. 2."
+
+    class Media:
+        js = GROUP_SCOPE_JS
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by number: searching “2” finds meeting 2 (of the group, when one is chosen)."""
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isdigit() and len(term) < 6:
+            by_number, _ = super().get_search_results(request, queryset, "")
+            results = results | by_number.filter(number=int(term))
+        return results, distinct
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return scope_autocompletes(form_class, ("source_documents",))
+
     autocomplete_fields = ("working_group", "opened_by", "source_documents")
     date_hierarchy = "start_date"
     inlines = (ParticipationInline, CommitmentSummaryInline)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..models import Affiliation, Agency, Commitment, Party, Person, SourceDocument
-from .base import ServiceAdmin, count_of, related_filter
+from .base import GroupScopedAutocomplete, ServiceAdmin, count_of, related_filter
 
 
 @admin.register(Party)
@@ -23,7 +23,9 @@ class PartyAdmin(ServiceAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ServiceAdmin):
+class AgencyAdmin(GroupScopedAutocomplete, ServiceAdmin):
+    group_lookup = "party__working_groups"
+
     list_display = ("acronym", "name", "party", "people_count", "commitments_led_count")
     list_display_links = ("acronym", "name")
     list_filter = ("party",)
@@ -63,7 +65,7 @@ class PersonAdmin(ServiceAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(ServiceAdmin):
+class SourceDocumentAdmin(GroupScopedAutocomplete, ServiceAdmin):
     list_display = ("title", "publisher", "kind", "published_on", "working_group", "has_text")
     list_filter = ("kind", "working_group", "publisher")
     list_select_related = ("working_group",)

@@ -9,6 +9,7 @@ next to them.
 from __future__ import annotations
 
 from django import template
+from django.contrib.auth import get_user_model
 
 from commitments.models import Status
 
@@ -52,11 +53,32 @@ def status_bar(summary) -> dict:
 
 @register.filter
 def display_name(user) -> str:
+    """A user's name, and their agency and side when the page loaded them
+    (`select_related("<user>__affiliation__agency__party")`): "A. Sharma, NCB (India)". Never
+    a query of its own: a page that did not load the affiliation shows the name alone."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.username
+    name = user.get_full_name() or user.username
+    affiliation = user_affiliation(user)
+    if affiliation is None:
+        return name
+    return f"{name}, {affiliation.agency.acronym} ({affiliation.agency.party.name})"
+
+
+def user_affiliation(user):
+    """The user's affiliation if the page already loaded it, else None (no query)."""
+    descriptor = get_user_model().affiliation
+    if not user.is_authenticated or not descriptor.related.is_cached(user):
+        return None
+    return getattr(user, "affiliation", None)
 
 
 @register.filter
 def percent_of(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
+
+
+@register.filter
+def is_shared(commitment) -> bool:
+    """Led by agencies of more than one side (its lead agencies prefetched with their party)."""
+    return len({agency.party_id for agency in commitment.lead_agencies.all()}) > 1

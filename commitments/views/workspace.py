@@ -21,9 +21,9 @@ from django_htmx.http import trigger_client_event
 
 from common.htmx import htmx_target
 
-from . import access, selectors, services
-from .forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
-from .models import Commitment, Membership, Status
+from .. import access, selectors, services
+from ..forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
+from ..models import Commitment, Membership, Status
 
 Role = Membership.Role
 CHANGED = "commitment-changed"
@@ -183,7 +183,14 @@ def _commitment_context(
         "timeline": selectors.timeline(commitment=commitment, page_number=request.GET.get("page")),
     }
     if group_access.can_follow_up and "form" not in extra:
-        context["form"] = FollowUpForm(commitment=commitment)
+        form = FollowUpForm(commitment=commitment)
+        # "Correct this entry" links here with ?corrects=<id>: the form says which one.
+        corrects = request.GET.get("corrects", "")
+        if corrects.isdigit():
+            form.corrected = selectors.correctable_entry(commitment=commitment, pk=int(corrects))
+            if form.corrected is not None:
+                form.initial["corrects"] = form.corrected.pk
+        context["form"] = form
     context.update(extra)
     return context
 
@@ -206,6 +213,7 @@ def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpRe
             "commitments/commitment_detail.html#timeline",
             {
                 "group": group_access.group,
+                "group_access": group_access,
                 "commitment": commitment,
                 "timeline": selectors.timeline(
                     commitment=commitment, page_number=request.GET.get("page")

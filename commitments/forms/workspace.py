@@ -10,22 +10,24 @@ import functools
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
 from common.forms import FocusFirstErrorMixin
 
-from .models import (
+from ..models import (
     ActionArea,
     Agency,
     Commitment,
+    FollowUp,
     Meeting,
     Priority,
     Status,
     WorkingGroup,
     status_progress_error,
 )
-from .rules import not_in_future
+from ..rules import not_in_future
 
 _STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
 
@@ -88,9 +90,12 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     def __init__(self, *args, commitment: Commitment, **kwargs):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
+        self.corrected = None
         today = timezone.localdate()
         self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
         self.fields[
@@ -108,6 +113,18 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("occurred_on", today)
             self.initial.setdefault("version", commitment.version)
+
+    def clean_corrects(self):
+        """The earlier follow-up of this commitment that this one corrects (an id)."""
+        pk = self.cleaned_data.get("corrects")
+        if pk is None:
+            return None
+        self.corrected = (
+            FollowUp.objects.follow_ups().filter(commitment=self.commitment, pk=pk).first()
+        )
+        if self.corrected is None:
+            raise ValidationError("The entry to correct is not one of this commitment's.")
+        return self.corrected
 
     def clean(self):
         cleaned = super().clean()
@@ -129,6 +146,7 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
             "evidence_url": data["evidence_url"],
             "external_reference": data["external_reference"],
             "expected_version": data["version"],
+            "corrects": data.get("corrects"),
         }
 
 

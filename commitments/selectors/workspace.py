@@ -1,4 +1,4 @@
-"""Reads for the workspace pages: each returns what one page shows, in a fixed number of queries
+"""Reads of the analysts' pages: each returns what one page shows, in a fixed number of queries
 whatever the amount of data (the view tests hold every page to a query budget).
 
 Selectors read data of objects the caller has already authorised through `commitments.access`
@@ -18,6 +18,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -26,7 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     OPEN_STATUSES,
     ActionArea,
     Affiliation,
@@ -38,6 +39,7 @@ from .models import (
     Meeting,
     Membership,
     Participation,
+    Party,
     Status,
     WorkingGroup,
 )
@@ -48,6 +50,8 @@ TIMELINE_PAGE_SIZE = 20
 DASHBOARD_LIST_SIZE = 8
 FEED_SIZE = 10
 DUE_SOON_DAYS = 30
+# What a page shows with each log entry: its author's agency and side, the entry it corrects.
+ENTRY_RELATED = ("author__affiliation__agency__party", "corrects")
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -150,13 +154,15 @@ class Dashboard:
     feed: list[FollowUp]
     meetings: list[Meeting]
     next_meeting: Meeting | None
+    parties: list[Party]
+    co_leads: list[Agency]
     inactive_after_days: int = field(default_factory=inactive_after_days)
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
-    """Nine queries: areas with status counts, attention counts, the three attention lists,
-    the follow-up feed, the meetings and the next meeting (plus the overall summary, computed
-    from the areas' counts)."""
+    """Ten queries: areas with status counts, attention counts, the three attention lists,
+    the activity feed, the meetings and the next meeting, the parties and the co-leads (plus
+    the overall summary, computed from the counts)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
@@ -199,11 +205,12 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
             :DASHBOARD_LIST_SIZE
         ]
     )
-    # 6. The latest follow-ups, with their commitment and author.
+    # 6. The latest entries (follow-ups and edits), by the date they happened, with their
+    # commitment and their author's agency and side.
     feed = list(
         FollowUp.objects.in_group(group)
-        .select_related("commitment", "author")
-        .order_by("-created_at", "-id")[:FEED_SIZE]
+        .select_related("commitment", *ENTRY_RELATED)
+        .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
     )
     # 7-8. The latest meetings (with how many commitments each agreed), and the next one.
     meetings_qs = Meeting.objects.in_group(group)
@@ -211,7 +218,12 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
         meetings_qs.annotate(n_commitments=Count("commitments")).order_by("-start_date")[:10]
     )
     next_meeting = meetings_qs.filter(start_date__gte=today).order_by("start_date").first()
+    # 9-10. Its parties and co-leads (each with its party).
+    parties = list(group.parties.order_by("name"))
+    co_leads = list(group.lead_agencies.select_related("party").order_by("party__name", "acronym"))
     return Dashboard(
+        parties=parties,
+        co_leads=co_leads,
         group=group,
         areas=areas,
         overall=overall,
@@ -336,6 +348,16 @@ class CommitmentDetail:
     indicators: QuerySet[Indicator]
 
 
+def lead_agencies(*, commitment: Commitment) -> list[Agency]:
+    """The commitment's lead agencies with their party, by side (1 query)."""
+    return list(commitment.lead_agencies.select_related("party").order_by("party__name", "acronym"))
+
+
+def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
+    """The group's area with this slug, or None (a value from a query string)."""
+    return ActionArea.objects.in_group(group).filter(slug=slug).first() if slug else None
+
+
 def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
     measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
@@ -350,17 +372,39 @@ def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     )
 
 
-def timeline(*, commitment: Commitment, page_number=1) -> Page:
-    """The commitment's follow-ups, newest first, a page at a time (count + page: 2 queries)."""
-    follow_ups = (
-        FollowUp.objects.filter(commitment=commitment)
-        .select_related("author")
-        .order_by("-created_at", "-id")
+def correctable_entry(*, commitment: Commitment, pk: int) -> FollowUp | None:
+    """A follow-up of this commitment that a new one may correct, with its author (1 query)."""
+    return (
+        FollowUp.objects.follow_ups()
+        .filter(commitment=commitment, pk=pk)
+        .select_related(*ENTRY_RELATED)
+        .first()
     )
-    return paginate(follow_ups, page_number, TIMELINE_PAGE_SIZE)
+
+
+def timeline(*, commitment: Commitment, page_number=1) -> Page:
+    """The commitment's log (follow-ups and edits), the latest first by the date it happened,
+    then by when it was recorded; a page at a time, each entry with its author's agency and
+    side (count + page: 2 queries)."""
+    entries = (
+        FollowUp.objects.filter(commitment=commitment)
+        .select_related(*ENTRY_RELATED)
+        .order_by("-occurred_on", "-created_at", "-id")
+    )
+    page = paginate(entries, page_number, TIMELINE_PAGE_SIZE)
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:
+        entry.commitment = commitment  # the one the page shows: no query per entry
+    return page
 
 
 # --------------------------------------------------------------------------- meeting page
+
+
+def next_meeting_number(group: WorkingGroup) -> int:
+    """The number the group's next meeting takes: one more than its highest."""
+    highest = Meeting.objects.in_group(group).aggregate(n=Max("number"))["n"]
+    return (highest or 0) + 1
 
 
 @dataclass
@@ -432,3 +476,35 @@ def area_detail(*, area: ActionArea, page_number=1) -> AreaDetail:
         )
     )
     return AreaDetail(area=area, summary=summary, commitments=commitments, indicators=indicators)
+
+
+__all__ = [
+    "DASHBOARD_LIST_SIZE",
+    "DETAIL_LIST_PAGE_SIZE",
+    "DUE_SOON_DAYS",
+    "ENTRY_RELATED",
+    "FEED_SIZE",
+    "LIST_PAGE_SIZE",
+    "TIMELINE_PAGE_SIZE",
+    "AreaDetail",
+    "CommitmentDetail",
+    "Dashboard",
+    "MeetingDetail",
+    "StatusCount",
+    "StatusSummary",
+    "area_by_slug",
+    "area_detail",
+    "commitment_detail",
+    "commitment_list",
+    "correctable_entry",
+    "group_dashboard",
+    "group_summaries",
+    "inactive_after_days",
+    "inactive_before",
+    "lead_agencies",
+    "led_by",
+    "meeting_detail",
+    "next_meeting_number",
+    "paginate",
+    "timeline",
+]
