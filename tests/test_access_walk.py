@@ -202,9 +202,7 @@ RULES: dict[str, Rule] = {
         other_groups=theirs,
     ),
     "commitments:meeting_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
-    "commitments:meeting_edit": Rule(
-        **COORDINATE, kwargs=own_meeting, other_groups=their_meeting
-    ),
+    "commitments:meeting_edit": Rule(**COORDINATE, kwargs=own_meeting, other_groups=their_meeting),
     "commitments:commitment_create": Rule(
         **COORDINATE, kwargs=own_meeting, other_groups=their_meeting
     ),

@@ -156,9 +156,7 @@ def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) ->
     # 1-4, 5 the commitment, 6 its lead agencies with party, 7 parties, 8 areas, 9 meetings,
     # 10-11 each side's agencies, 12 the members, 13 the documents.
     with django_assert_num_queries(13):
-        assert (
-            client.get(url("commitments:commitment_edit", G, c.reference)).status_code == 200
-        )
+        assert client.get(url("commitments:commitment_edit", G, c.reference)).status_code == 200
 
     # 1-4, 5 the areas (what it measures; a commitment is named by its reference).
     with django_assert_num_queries(5):
