@@ -153,3 +153,14 @@ def test_it_documents_every_demo_account_in_the_readme():
     for account in DEMO_ACCOUNTS:
         assert f"`{account['username']}`" in section
         assert f"`{account['password']}`" in section
+
+
+def test_it_names_the_demo_members_and_links_them_to_their_side(demo_on, groups):
+    demo_accounts()
+
+    users = {u.username: u for u in get_user_model().objects.select_related("affiliation")}
+    assert users["analyst"].get_full_name() == "Asha Sharma"
+    assert users["analyst"].affiliation.agency.acronym == "NCB"
+    assert users["analyst"].affiliation.agency.party.code == "IN"
+    assert users["coordinator"].affiliation.agency.acronym == "ONDCP"
+    assert not hasattr(users["admin"], "affiliation") or users["admin"].affiliation is None

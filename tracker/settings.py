@@ -206,6 +206,7 @@ INACTIVE_AFTER_DAYS = envint("INACTIVE_AFTER_DAYS", envint("STALLED_AFTER_DAYS",
 DEMO_ACCOUNTS = envbool("DEMO_ACCOUNTS", DEBUG)
 # The demo logins `manage.py demo_accounts` creates and the sign-in page lists when DEMO_ACCOUNTS
 # is on. Their passwords are published in README.md ("Demo accounts"; a test keeps them in step).
+# Each member also gets a name and, where the seeds have it, an agency (and so a side).
 DEMO_ACCOUNT_LIST = (
     {
         "username": "admin",
@@ -213,6 +214,8 @@ DEMO_ACCOUNT_LIST = (
         "role": None,
         "is_superuser": True,
         "description": "superuser (Django admin)",
+        "name": ("Alex", "Admin"),
+        "agency": None,
     },
     *(
         {
@@ -221,8 +224,14 @@ DEMO_ACCOUNT_LIST = (
             "role": role,
             "is_superuser": False,
             "description": f"{role} of every group",
+            "name": name,
+            "agency": agency,
         }
-        for role in ("coordinator", "analyst", "viewer")
+        for role, name, agency in (
+            ("coordinator", ("Casey", "Morgan"), ("US", "ONDCP")),
+            ("analyst", ("Asha", "Sharma"), ("IN", "NCB")),
+            ("viewer", ("Vikram", "Rao"), ("IN", "MEA")),
+        )
     ),
 )
 

@@ -218,7 +218,7 @@ class MeetingForm(FocusFirstErrorMixin, forms.Form):
         error_messages={"invalid": "Use a web address starting with http:// or https://."},
     )
     doc_text = forms.CharField(
-        label="Its text (optional)",
+        label="Its text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Paste the readout as published, to keep it with the record.",
@@ -232,6 +232,9 @@ class MeetingForm(FocusFirstErrorMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The meeting cannot end before it starts.")
         new_doc = any(
             data.get(name) for name in ("doc_title", "doc_publisher", "doc_url", "doc_text")
         )

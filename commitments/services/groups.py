@@ -196,15 +196,23 @@ def user_ensure(
     password: str,
     is_superuser: bool = False,
     reset_password: bool = False,
+    first_name: str = "",
+    last_name: str = "",
 ) -> tuple[Any, bool]:
-    """An account with these flags (a superuser is also staff), created with `password` when
-    missing. An existing account keeps its password unless `reset_password`."""
+    """An account with these flags and name (a superuser is also staff), created with
+    `password` when missing. An existing account keeps its password unless `reset_password`."""
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     created = user is None
     if created:
         user = User(username=username, email=f"{username}@example.org")
-    wanted = {"is_active": True, "is_staff": is_superuser, "is_superuser": is_superuser}
+    wanted = {
+        "is_active": True,
+        "is_staff": is_superuser,
+        "is_superuser": is_superuser,
+        "first_name": first_name,
+        "last_name": last_name,
+    }
     changed = created or any(getattr(user, name) != value for name, value in wanted.items())
     for name, value in wanted.items():
         setattr(user, name, value)

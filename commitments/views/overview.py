@@ -77,7 +77,13 @@ def recent_activity(request: HttpRequest, slug: str) -> HttpResponse:
     default = selectors.activity_default_range(
         seen_at=membership.activity_seen_at if membership else None
     )
-    form = ActivityFilterForm(request.GET, group=group)
+    is_default = not (request.GET.get("since") or request.GET.get("until"))
+    shown = request.GET.copy()  # the range in effect shows in the date fields
+    if not shown.get("since"):
+        shown["since"] = default.since.isoformat()
+    if not shown.get("until"):
+        shown["until"] = default.until.isoformat()
+    form = ActivityFilterForm(shown, group=group)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     since = data.get("since") or default.since
@@ -100,7 +106,7 @@ def recent_activity(request: HttpRequest, slug: str) -> HttpResponse:
         "since": since,
         "until": until,
         "default": default,
-        "is_default": not (data.get("since") or data.get("until")),
+        "is_default": is_default,
     }
     template = "commitments/activity.html"
     if htmx_target(request) == "activity-results":

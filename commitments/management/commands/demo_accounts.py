@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from commitments import services
-from commitments.models import Membership, WorkingGroup
+from commitments.models import Affiliation, Agency, Membership, WorkingGroup
 
 
 class Command(BaseCommand):
@@ -59,12 +59,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts ready (passwords: see README.md)."))
 
     def _ensure_account(self, account: dict, groups, *, reset_passwords: bool) -> bool:
+        first_name, last_name = account.get("name") or ("", "")
         user, created = services.user_ensure(
             username=account["username"],
             password=account["password"],
             is_superuser=account["is_superuser"],
             reset_password=reset_passwords,
+            first_name=first_name,
+            last_name=last_name,
         )
+        if account.get("agency"):
+            party, acronym = account["agency"]
+            agency = Agency.objects.filter(party__code=party, acronym=acronym).first()
+            if agency is not None and not Affiliation.objects.filter(user=user).exists():
+                services.affiliation_set(user=user, agency=agency)
         role = account["role"]
         if role is not None:
             roles = dict(
