@@ -237,20 +237,20 @@ _CUES: tuple[_CueKind, ...] = (
         r"(?P<link>)",
     ),
 )
-_CUE_LABELS = {
-    "modal": None,  # labelled by the word itself
-}
 # A cheap test a sentence must pass before the cue patterns run.
 _ANY_CUE = re.compile(
-    r"agree|consensus|intention|intent|readiness|willingness|determination|concur|commit|pledg|undert|resol|decid|determin|confirmed\s+that|task|asked|"
+    r"agree|decision|consensus|intention|intent|readiness|willingness|determination|concur|commit|pledg|undert|resol|decid|determin|confirmed\s+that|task|asked|"
     r"request|instruct|mandat|direct|charg|entrust|invit|\bwill\b|shall|would|should|must|"
     r"plan|intend|expect|\baim|seek|sought|hope|wish|ready|offer|volunteer|propos|suggest|"
     r"forward|next\s+(?:meeting|session|round)|action|follow-up|to\s+do|\bis\s+to\b|"
     r"\bare\s+to\b|scheduled|set\s+to|due\s+to|to\s+be\s+|vow"
 )
 
+_NEXT_WORD = re.compile(r"\s*([a-z]+|:\s*$)")
+_VAGUE_ON_AT = re.compile(r"\s*" + _VAGUE_ON)
 _NOT_VERB_AFTER_MODAL = wordset(
-    "of to and or the a an in for that this these those with from on at as by is are was were power"
+    "of to and or the a an in for that this these those with from on at as by is are was were like "
+    "power"
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:\bnot|\bnever|\bno|\bno\s+longer|n't|\bdid\s+not\s+reach|\bwithout\s+reaching|\bunable\s+to|\bfailed\s+to|\brefused\s+to|"
@@ -286,9 +286,27 @@ _VAGUE_OBJECT = re.compile(
 _BACKGROUND = re.compile(
     r"\b(?:had\s+(?:\w+\s+)?(?:agreed|decided|committed|been|signed|pledged|resolved|undertaken|"
     r"planned|proposed)|previously|earlier\s+(?:this|that|last)\s+(?:year|month)|last\s+year|"
-    r"in\s+the\s+past|at\s+the\s+(?:last|previous|first|inaugural|earlier)\s+(?:meeting|session)|"
+    r"in\s+the\s+past|at\s+the\s+(?:last|previous|inaugural|earlier)\s+(?:meeting|session)|"
     r"since\s+then|at\s+the\s+time|once\s+again\s+recalled|historically)\b"
 )
+_BACKGROUND_CAP = 0.3
+_COURTESY = wordset(
+    "thank thanks congratulate welcome commend appreciate express acknowledge recall note "
+    "reiterate reaffirm underline stress emphasise emphasize applaud salute praise"
+)
+_THAT_ACTION = re.compile(
+    r"\b(?:will|shall|would|should|must|to\s+be|be\s+[a-z]+(?:ed|en|t)|is\s+to|are\s+to)\b"
+)
+
+
+def _that_has_action(low: str, clause: _Clause) -> bool:
+    """Whether "agreed that ..." goes on to an action ("X will ...", "X be established")."""
+    cue = clause.cue
+    if any(c.kind in {"modal", "intend", "to_be"} for c in cue.absorbed):
+        return True
+    return bool(_THAT_ACTION.search(low, cue.end, min(clause.end, cue.end + 200)))
+
+
 _PAST_YEAR = re.compile(
     r"\b(?:in|since|during|from|until|through|of|by)\s+(?:(?:early|mid|late|the\s+year)\s+|"
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -321,6 +339,8 @@ class _Cue:
     @property
     def label(self) -> str:
         text = self.word.strip()
+        if self.kind == "look_forward":
+            text += " forward"
         if self.link.strip() and self.kind not in {"modal", "action", "next_meeting", "to_be"}:
             link = self.link.strip()
             if link.startswith("with"):
@@ -337,28 +357,31 @@ def _find_cues(low: str) -> list[_Cue]:
             link = mo.group("link") or ""
             weight = kind.weight
             if kind.name == "modal":
-                after = low[mo.end() :]
-                nxt = re.match(r"[a-z]+|\s*:\s*$", after)
-                if not nxt or nxt.group() in _NOT_VERB_AFTER_MODAL:
+                nxt = _NEXT_WORD.match(low, mo.end())
+                if not nxt or nxt.group(1) in _NOT_VERB_AFTER_MODAL:
                     continue
                 window = low[max(0, mo.start("cue") - 12) : mo.start("cue")]
                 if re.search(r"(?:good|political|free|ill|own)\s*$", window):
                     continue
-                if word in {"would", "should", "must"}:
+                if word == "would":
                     weight = 0.4
+                elif word in {"should", "must"}:
+                    weight = 0.3
                 elif word.startswith(("is expected", "are expected", "is going", "are going")):
                     weight = 0.45
             elif kind.name == "intend":
-                if re.match(r"(?:expect|aim|seek|sought|hope|wish|would)", word):
+                if re.match(r"(?:hope|wish|would)", word):
+                    weight = 0.3
+                elif re.match(r"(?:expect|aim|seek|sought)", word):
                     weight = 0.4
                 elif word.startswith("propos"):
                     weight = 0.55
             elif kind.name == "noun":
                 weight = _NOUN_WEIGHTS.get(word, weight)
             elif kind.name == "agree" and link == "on":
-                weight = 0.25 if re.match(_VAGUE_ON, low[mo.end() :].lstrip()) else 0.6
+                weight = 0.25 if _VAGUE_ON_AT.match(low, mo.end()) else 0.6
             elif kind.name == "agree" and link.endswith("to"):
-                nxt = re.match(r"\s*([a-z]+)", low[mo.end() :])
+                nxt = _NEXT_WORD.match(low, mo.end())
                 if nxt and nxt.group(1) in {"the", "a", "an", "this", "these", "its", "their"}:
                     weight = 0.6  # "agreed to the proposal": accepted something
             found.append(
@@ -450,14 +473,25 @@ def _party_matchers(parties: Sequence[PartyHint]) -> list[_PartyMatcher]:
     return out
 
 
-def _named_parties(orig: str, low: str, start: int, end: int, matchers: list[_PartyMatcher]):
-    """Parties named as actors in orig[start:end]: not after a locative preposition."""
+def _named_parties(
+    orig: str,
+    low: str,
+    start: int,
+    end: int,
+    matchers: list[_PartyMatcher],
+    *,
+    after_preposition: bool = False,
+) -> list[str]:
+    """Parties named in orig[start:end]; unless `after_preposition`, those named after a
+    preposition ("in Washington", "to India") are places or objects, not actors."""
     codes = []
     for matcher in matchers:
         if matcher.pattern is None:
             continue
         for mo in matcher.pattern.finditer(orig, start, end):
-            if _LOCATIVE.search(low[max(0, mo.start() - 20) : mo.start()]):
+            if not after_preposition and _LOCATIVE.search(
+                low[max(0, mo.start() - 20) : mo.start()]
+            ):
                 continue
             codes.append(matcher.code)
             break
@@ -515,15 +549,18 @@ _NAME_STOP = wordset(
 _SUFFIXES = r"(?:e|y|ies|s|es|ed|ing|ings|er|ers|ion|ions)?"
 
 
-def _term_pattern(term: str) -> str:
-    """A keyword as a pattern that also finds its plural and other common inflections."""
+def _term_pattern(term: str, *, inflect: bool = True) -> str:
+    """A keyword as a pattern that also finds its plural (and, if `inflect`, other common
+    inflections: "training" finds "trained", "laboratory" finds "laboratories")."""
     parts = []
     for word in re.split(r"[\s]+", _low(term).strip()):
         if not word:
             continue
-        if len(word) > 5 and word.isalpha():
+        if inflect and len(word) > 5 and word.isalpha():
             stem = re.sub(r"(?:ing|ed|ies|es|s|y|e)$", "", word)
             parts.append(re.escape(stem) + _SUFFIXES)
+        elif word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+            parts.append(re.escape(word[:-1]) + r"s?")
         else:
             parts.append(re.escape(word) + r"(?:s|es)?")
     return r"[\s-]+".join(parts) + r"(?![\w])"
@@ -533,18 +570,26 @@ def _area_matchers(areas: Sequence[AreaHint]) -> list[_AreaMatcher]:
     out = []
     for area in areas:
         terms: dict[str, float] = {}
+        inflect: dict[str, bool] = {}
         for kw in area.keywords:
             if kw and kw.strip():
                 terms[_low(kw.strip())] = 1.0 + 0.5 * (len(kw.split()) - 1)
+                inflect[_low(kw.strip())] = True
+        # Words of the name count a little, as written (and plural): not "sharing" or
+        # "building", which say nothing about an area.
         for word in re.findall(r"[A-Za-z][A-Za-z-]+", area.name):
             w = _low(word)
-            if w not in _NAME_STOP and len(w) > 3 and w not in terms:
+            if w not in _NAME_STOP and len(w) > 3 and not w.endswith("ing") and w not in terms:
                 terms[w] = 0.3
+                inflect[w] = False
         ordered = tuple(sorted(terms.items(), key=lambda t: -len(t[0])))
         pattern = (
             re.compile(
                 r"(?<![\w-])(?:"
-                + "|".join(f"(?P<t{i}>{_term_pattern(t)})" for i, (t, _w) in enumerate(ordered))
+                + "|".join(
+                    f"(?P<t{i}>{_term_pattern(t, inflect=inflect[t])})"
+                    for i, (t, _w) in enumerate(ordered)
+                )
                 + ")"
             )
             if ordered
@@ -673,6 +718,9 @@ _TITLE_CUTS = (
     ", ",
 )  # fmt: skip
 _PASSIVE = re.compile(r"^be\s+(?P<part>[a-z]+(?:ed|en|t|wn|un|ld|de|ne)|held|set|met|run|put)\b")
+_HOLD = re.compile(
+    r"(?:take\s+place|be\s+(?:held|convened|organi[sz]ed|hosted)|convene|meet|happen|occur)\b"
+)
 _EVENT = re.compile(r"\b(?:meeting|session|round|workshop|conference|seminar|dialogue|course)\b")
 
 
@@ -688,12 +736,16 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = _DANGLING.sub("", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
-    text = re.sub(r",\s*,", ",", text)
+    text = re.sub(r"\s*,\s*,\s*", " ", text)
     text = re.sub(r"\(\s*\)", "", text)
     return text.strip(" ,;:.-–—\"'“”‘’")
 
 
 def _shorten(text: str, limit: int = TITLE_MAX) -> str:
+    for cut in (", which ", ", who ", ", whose "):
+        pos = text.find(cut, 15)
+        if pos > 0:
+            text = _tidy(text[:pos])
     if len(text) <= limit:
         return text
     for cut in _TITLE_CUTS:
@@ -734,9 +786,7 @@ def _make_title(
         )
         subject = re.sub(r"^(?:it\s+was\s+\w+\s+that\s+)", "", subject, flags=re.I)
         action = f"{verb} {_lower_first(subject)} {rest}"
-    elif _EVENT.search(_low(subject)) and re.match(
-        r"^(?:take\s+place|be\s+held|be\s+convened|convene|meet|happen|occur)\b", action_low
-    ):
+    elif _EVENT.search(_low(subject)) and _HOLD.match(action_low):
         rest = re.sub(r"^\S+(?:\s+place)?", "", action).strip()
         action = f"hold {_lower_first(subject)} {rest}"
     else:
@@ -772,7 +822,6 @@ class _Clause:
     subject_start: int
     subject_end: int
     pieces: int = 1  # how many candidates the sentence was split into
-    inherited: _Actor | None = None
 
 
 _BOUNDARIES = (
@@ -851,27 +900,39 @@ def _absorb(low: str, cues: list[_Cue]) -> list[_Cue]:
     for cue in cues:
         if primary:
             host = primary[-1]
-            between = low[host.end : cue.start]
-            hard_break = re.search(r";|,\s*(?:and|while|whereas|but)\s", between)
-            if cue.kind == "to_be" or (
-                host.link in _THAT_LINKS
-                and cue.kind in {"modal", "intend", "to_be"}
-                and not hard_break
+            near = cue.start - host.end <= 250
+            between = low[host.end : cue.start] if near else ""
+            in_complement = (
+                near
+                and host.link in _THAT_LINKS
+                and cue.kind in {"modal", "intend"}
+                and not re.search(r";|,\s*(?:and|while|whereas|but)\s", between)
                 and _words(between) <= 25
-            ):
+            )
+            # "agreed that X will ...", "... with the course to be held in May", and anything
+            # after "Action:" or "Next meeting:" belong to the cue before.
+            if in_complement or cue.kind == "to_be" or host.kind in {"action", "next_meeting"}:
                 host.absorbed.append(cue)
                 continue
-            if host.kind in {"action", "next_meeting"}:
-                host.absorbed.append(cue)
-                continue
-        elif cue.kind == "to_be":
-            pass
         primary.append(cue)
     return primary
 
 
 # --------------------------------------------------------------------------------------------
 # Scoring and assembly
+
+
+@dataclass
+class _LeadIn:
+    """A sentence that ends in a colon after a cue ("the two sides agreed to:"): the list items
+    that follow it take its cue and its actor."""
+
+    clause: _Clause
+    orig: str
+    low: str
+    para: Paragraph
+    sentence: Sentence
+    items: int = 0
 
 
 @dataclass
@@ -906,11 +967,11 @@ def _score_clause(
     low: str,
     clause: _Clause,
     ctx: _Context,
-    lead_in: _Clause | None = None,
-    lead_orig: str = "",
-    lead_low: str = "",
+    lead: _LeadIn | None = None,
     context_low: str = "",
 ) -> Candidate:
+    """Build the candidate for one clause (or one list item under `lead`)."""
+    lead_in = lead is not None
     cue = clause.cue
     reasons: list[str] = []
     confidence = cue.weight
@@ -944,24 +1005,39 @@ def _score_clause(
     if cue.kind == "look_forward" and _VAGUE_OBJECT.match(action_low):
         confidence -= 0.2
         reasons.append("looks forward to cooperation in general")
-    mo = _BACKGROUND.search(clause_low)
+    # Background (what was done before this meeting) caps the confidence at the end.
+    background = None
+    mo = _BACKGROUND.search(low, clause.start, cue.end) if not lead_in else None
     if mo:
-        confidence -= 0.4
-        reasons.append(f"background ('{mo.group()}')")
+        background = f"background ('{mo.group()}')"
     else:
         for mo in _PAST_YEAR.finditer(clause_low):
             if int(mo.group("year")) < ctx.today.year:
-                confidence -= 0.4
-                reasons.append(f"background (mentions {mo.group('year')})")
+                background = f"background (mentions {mo.group('year')})"
                 break
+    if background:
+        reasons.append(background)
 
     # Actor ----------------------------------------------------------------------------------
-    actor = _clause_actor(orig, low, clause, ctx, lead_in, lead_orig, lead_low)
+    actor = (
+        _clause_actor(lead.orig, lead.low, lead.clause, ctx)
+        if lead is not None
+        else _clause_actor(orig, low, clause, ctx)
+    )
     if actor.named:
         confidence += 0.1
-    elif cue.kind == "modal" and not _PASSIVE.match(action_low) and not _EVENT.search(head_low):
-        confidence -= 0.15
+    elif cue.kind == "modal" and not (_EVENT.search(head_low) and _HOLD.match(action_low)):
+        passive = _PASSIVE.match(action_low)
+        if not passive or _base_form(passive.group("part")) not in _ACTION_VERBS:
+            confidence -= 0.2
     reasons.append(actor.reason)
+    if cue.link in _THAT_LINKS and not lead_in and not _that_has_action(low, clause):
+        confidence = min(confidence, 0.3)
+        reasons.append("agrees on a view; states no action")
+    head = re.match(r"(?:be\s+)?([a-z]+)", action_low)
+    if head and head.group(1) in _COURTESY:
+        confidence -= 0.4
+        reasons.append(f"a courtesy, not an action ('{head.group(1)}')")
 
     # Due date ---------------------------------------------------------------------------------
     due = find_due(clause_orig, ctx.today)
@@ -1000,7 +1076,11 @@ def _score_clause(
     if clause.pieces > 1:
         reasons.append(f"one of {clause.pieces} actions in the sentence")
 
-    subject = orig[clause.subject_start : clause.subject_end]
+    subject_start = clause.subject_start
+    segments = _subject_segments(low, clause.subject_start, clause.subject_end)
+    if segments:
+        subject_start = segments[0][0]  # after the last "said that", "noted", ...
+    subject = orig[subject_start : clause.subject_end]
     inner = [c for c in cue.absorbed if c.kind == "modal"]
     if cue.link in _THAT_LINKS and inner and not lead_in:
         subject = orig[cue.end : inner[0].cue_start]
@@ -1011,6 +1091,8 @@ def _score_clause(
         title = "Hold the next meeting"
     elif cue.kind == "agree" and cue.link == "on":
         title = _shorten("Agree on " + _tidy(orig[cue.end : clause.end]))
+    if background:
+        confidence = min(confidence, _BACKGROUND_CAP)
     confidence = round(min(1.0, max(0.0, confidence)), 2)
     start = sentence.start + clause.start
     end = sentence.start + clause.end
@@ -1031,12 +1113,9 @@ def _score_clause(
     )
 
 
-def _clause_actor(orig, low, clause, ctx, lead_in, lead_orig, lead_low) -> _Actor:
-    if lead_in is not None:
-        actor = _clause_actor(lead_orig, lead_low, lead_in, ctx, None, "", "")
-        return actor
-    if clause.inherited is not None:
-        return clause.inherited
+def _clause_actor(orig: str, low: str, clause: _Clause, ctx: _Context) -> _Actor:
+    """Who acts in a clause: an agent ("by the DEA"), the subject of an agreement's complement
+    ("agreed that the NCB would"), the clause's subject, or else every party."""
     cue = clause.cue
     codes = ctx.parties
     # Passive with an agent: "shall be prepared by the DEA".
@@ -1055,7 +1134,7 @@ def _clause_actor(orig, low, clause, ctx, lead_in, lead_orig, lead_low) -> _Acto
     # "agreed with India to ...": both the subject and the partner.
     partner: list[str] = []
     if cue.link.startswith("with"):
-        partner = _named_parties(orig, low, cue.cue_end, cue.end, codes)
+        partner = _named_parties(orig, low, cue.cue_end, cue.end, codes, after_preposition=True)
     # The subject of an embedded clause: "agreed that the NCB would ...".
     if cue.link in _THAT_LINKS:
         inner = [c for c in cue.absorbed if c.kind in {"modal", "intend"}]
@@ -1177,13 +1256,13 @@ def find_candidates(
         return []
     ctx = _build_context(areas, parties, today)
     out: list[Candidate] = []
-    lead: tuple[_Clause, str, str] | None = None
+    lead: _LeadIn | None = None
     for para in segment(text):
         for sentence in para.sentences:
             orig = sentence.text
             is_item = bool(LIST_MARKER.match(orig))
             if lead is not None and not is_item:
-                if not lead[5]:
+                if not lead.items:
                     # The lead-in had no items after all: propose it on its own.
                     out.extend(_lead_alone(lead, ctx, min_confidence))
                 lead = None
@@ -1192,20 +1271,13 @@ def find_candidates(
             low = _low(orig)
             cues = _live_cues(low) if _ANY_CUE.search(low) else []
             if not cues and lead is not None and is_item:
-                lead_clause, lead_orig, lead_low = lead[0], lead[1], lead[2]
                 end = len(re.sub(r"[\s.;,]*(?:\b(?:and|or))?[\s.;,]*$", "", orig))
                 item = _Clause(
-                    start=0,
-                    end=end,
-                    cue=lead_clause.cue,
-                    action_start=0,
-                    subject_start=0,
+                    start=0, end=end, cue=lead.clause.cue, action_start=0, subject_start=0,
                     subject_end=0,
-                )
-                cand = _score_clause(
-                    para, sentence, orig, low, item, ctx, lead_clause, lead_orig, lead_low
-                )
-                lead[5] += 1
+                )  # fmt: skip
+                cand = _score_clause(para, sentence, orig, low, item, ctx, lead)
+                lead.items += 1
                 if cand.confidence >= min_confidence:
                     out.append(cand)
                 continue
@@ -1213,7 +1285,7 @@ def find_candidates(
                 continue
             clauses = _clauses(low, orig, cues)
             if len(clauses) == 1 and _is_lead_in(orig, clauses[0]):
-                lead = [clauses[0], orig, low, para, sentence, 0]
+                lead = _LeadIn(clauses[0], orig, low, para, sentence)
                 continue
             if not is_item:
                 lead = None
@@ -1223,14 +1295,13 @@ def find_candidates(
                 cand = _score_clause(para, sentence, orig, low, clause, ctx, context_low=context)
                 if cand.confidence >= min_confidence:
                     out.append(cand)
-    if lead is not None and not lead[5]:
+    if lead is not None and not lead.items:
         out.extend(_lead_alone(lead, ctx, min_confidence))
     return out
 
 
-def _lead_alone(lead, ctx: _Context, min_confidence: float) -> list[Candidate]:
-    clause, orig, low, para, sentence, _items = lead
-    cand = _score_clause(para, sentence, orig, low, clause, ctx)
+def _lead_alone(lead: _LeadIn, ctx: _Context, min_confidence: float) -> list[Candidate]:
+    cand = _score_clause(lead.para, lead.sentence, lead.orig, lead.low, lead.clause, ctx)
     return [cand] if cand.confidence >= min_confidence else []
 
 
@@ -1245,13 +1316,3 @@ def _live_cues(low: str) -> list[_Cue]:
             continue
         cues.append(cue)
     return cues
-
-
-def explain_negations(text: str) -> list[str]:
-    """The negated cues in `text` ("did not agree to", ...): for tests and debugging."""
-    out = []
-    for para in segment(text):
-        for sentence in para.sentences:
-            low = _low(sentence.text)
-            out.extend(n for cue in _find_cues(low) if (n := _negation(low, cue)))
-    return out
