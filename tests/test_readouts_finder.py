@@ -583,6 +583,10 @@ def test_it_meets_the_targets_on_the_held_out_set():
     print(f"\nheld-out set: {score.summary()}")
     assert score.recall >= 0.9, score.misses
     assert score.precision >= 0.8, score.false_alarms
+    # Areas come from keywords alone and are the weak point: the first (and only) run on the
+    # held-out set, with the finder frozen, gave 19 of 35 (0.54). This floor guards against
+    # getting worse; it is not a target.
+    assert score.area_accuracy >= 0.5, score.wrong
 
 
 # --------------------------------------------------------------------------------------------
