@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from readouts import AreaHint, Candidate, PartyHint, find_candidates, segment
 from readouts.dates import find_due
 from readouts.evaluation import evaluate, load_hints, load_readouts
+from tests.conftest import SEED_SOURCE
 
 DATA = Path(__file__).parent / "data" / "readouts"
 AREAS, PARTIES = load_hints(DATA / "hints.yaml")
@@ -518,16 +518,15 @@ def test_it_proposes_nothing_in_another_language(text):
     assert find(text, min_confidence=0) == []
 
 
-def test_it_stays_fast_on_a_megabyte_of_readouts():
+@pytest.mark.timeout(120)
+def test_it_reads_a_megabyte_of_readouts():
+    """How fast is measured by bench/readout_finder.py (about 3 s for 1 MB on 2 cores); here,
+    only that it finishes (the timeout is a guard against quadratic work, not a speed test)
+    and finds what a megabyte of readouts holds."""
     texts = [r.text for r in load_readouts(DATA / "dev")]
     block = "\n\n".join(texts)
     big = "\n\n".join([block] * (1_000_000 // len(block) + 1))[:1_000_000]
-    started = time.perf_counter()
-    cands = find(big)
-    elapsed = time.perf_counter() - started
-    assert len(cands) > 3000
-    # About 3 s on a 2-core machine; the margin is for a busy shared machine.
-    assert elapsed < 15, f"1 MB took {elapsed:.1f} s"
+    assert len(find(big)) > 3000
 
 
 @pytest.mark.parametrize(
@@ -541,10 +540,11 @@ def test_it_stays_fast_on_a_megabyte_of_readouts():
     ],
     ids=["modals", "cues", "clauses", "one-word", "dots"],
 )
+@pytest.mark.timeout(60)
 def test_it_stays_linear_on_pathological_input(text):
-    started = time.perf_counter()
-    find(text)
-    assert time.perf_counter() - started < 10
+    """Each takes well under a second (bench/readout_finder.py); quadratic work on these
+    would take hours, which the timeout turns into a failure."""
+    assert isinstance(find(text), list)
 
 
 def test_it_needs_neither_django_nor_the_commitments_app():
@@ -593,22 +593,9 @@ def test_it_meets_the_targets_on_the_held_out_set():
 # The seed news report
 
 
-def _seed_report() -> Path | None:
-    name = "us-india-drug-policy-ewg-first-meeting.txt"
-    if os.environ.get("TRACKER_SHARED_DIR"):
-        candidate = Path(os.environ["TRACKER_SHARED_DIR"]) / "seeds" / name
-        return candidate if candidate.is_file() else None
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "seeds" / name
-        if candidate.is_file():
-            return candidate
-    return None
-
-
+@pytest.mark.seed_source
 def test_it_finds_no_firm_commitment_in_the_seed_news_report():
-    path = _seed_report()
-    if path is None:
-        pytest.skip("seed report not found: set TRACKER_SHARED_DIR to the folder holding seeds/")
+    path = SEED_SOURCE
     seed_areas = (
         AreaHint("precursor-chemicals", "Precursor-chemical control", ("precursor", "diversion")),
         AreaHint("pharmaceutical-supply-chains", "Pharmaceutical supply-chain oversight",
