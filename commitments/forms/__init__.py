@@ -15,9 +15,16 @@ from .coordination import (
     ParticipantFormSet,
     WithdrawForm,
 )
-from .workspace import CommitmentFilterForm, FollowUpForm, StatusChangeForm, side_choices
+from .workspace import (
+    ActivityFilterForm,
+    CommitmentFilterForm,
+    FollowUpForm,
+    StatusChangeForm,
+    side_choices,
+)
 
 __all__ = [
+    "ActivityFilterForm",
     "CommitmentCreateForm",
     "CommitmentEditForm",
     "CommitmentFilterForm",

@@ -28,6 +28,7 @@ from ..models import (
     SourceKind,
     WorkingGroup,
 )
+from ..services import EDITABLE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-14."}
@@ -332,17 +333,7 @@ class _CommitmentFields(FocusFirstErrorMixin, forms.Form):
         return [a for _, name in self.sides for a in self.cleaned_data.get(name) or ()]
 
     def commitment_fields(self) -> dict:
-        names = (
-            "action_area",
-            "title",
-            "description",
-            "owner",
-            "priority",
-            "due_date",
-            "source_document",
-            "source_locator",
-            "source_excerpt",
-        )
+        names = [name for name in EDITABLE_FIELDS if name != "meeting"]
         return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
 
     def add_service_errors(self, error, field_map=None):
@@ -382,21 +373,7 @@ class CommitmentEditForm(_CommitmentFields):
 
     @classmethod
     def initial_for(cls, commitment: Commitment, lead_agencies) -> dict:
-        initial = {
-            name: getattr(commitment, name)
-            for name in (
-                "action_area",
-                "meeting",
-                "title",
-                "description",
-                "owner",
-                "priority",
-                "due_date",
-                "source_document",
-                "source_locator",
-                "source_excerpt",
-            )
-        }
+        initial = {name: getattr(commitment, name) for name in EDITABLE_FIELDS}
         initial["version"] = commitment.version
         for agency in lead_agencies:
             initial.setdefault(f"leads_{agency.party.code}", []).append(agency.pk)

@@ -22,6 +22,7 @@ from ..models import (
     Commitment,
     FollowUp,
     Meeting,
+    Party,
     Priority,
     Status,
     WorkingGroup,
@@ -303,3 +304,38 @@ class CommitmentFilterForm(forms.Form):
     def more_open(self) -> bool:
         """Open the “more filters” box when one of its filters is in use."""
         return any(self.data.get(name) for name in self.MORE)
+
+
+class ActivityFilterForm(forms.Form):
+    """The recent activity's range and filters; what does not parse is left out and named."""
+
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    area = forms.ModelChoiceField(
+        label="Action area",
+        queryset=ActionArea.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All areas",
+    )
+    side = forms.ModelChoiceField(
+        label="Reported by",
+        queryset=Party.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Either side",
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = ActionArea.objects.in_group(group).order_by("order", "name")
+        self.fields["side"].queryset = group.parties.order_by("name")
+        self.fields["side"].label_from_instance = lambda p: p.name
+
+    @property
+    def ignored(self) -> list[str]:
+        return [self.fields[name].label for name in self.errors if name in self.fields]

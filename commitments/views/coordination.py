@@ -331,6 +331,21 @@ def _after_indicator(indicator) -> str:
     return indicator.action_area.get_absolute_url() + "#area-indicators"
 
 
+def _indicator_saved(request, form, save) -> HttpResponse | None:
+    """Save a valid indicator form with `save(**fields)` (a service): the redirect to where it
+    shows, or None with the refusals on the form."""
+    if form.is_valid():
+        try:
+            indicator = save(actor=request.user, **form.indicator_fields())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"The indicator “{indicator.name}” is saved.")
+            return redirect(_after_indicator(indicator))
+    form.focus_first_error()
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -339,17 +354,11 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_access.group
     if request.method == "POST":
         form = IndicatorForm(request.POST, group=group)
-        if form.is_valid():
-            try:
-                indicator = services.indicator_create(
-                    working_group=group, actor=request.user, **form.indicator_fields()
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"The indicator “{indicator.name}” is added.")
-                return redirect(_after_indicator(indicator))
-        form.focus_first_error()
+        saved = _indicator_saved(
+            request, form, lambda **fields: services.indicator_create(working_group=group, **fields)
+        )
+        if saved is not None:
+            return saved
     else:
         initial = {}
         area = selectors.area_by_slug(group=group, slug=request.GET.get("area", ""))
@@ -369,17 +378,13 @@ def indicator_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         form = IndicatorForm(request.POST, group=group_access.group)
-        if form.is_valid():
-            try:
-                indicator = services.indicator_update(
-                    indicator=indicator, actor=request.user, **form.indicator_fields()
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"The indicator “{indicator.name}” is updated.")
-                return redirect(_after_indicator(indicator))
-        form.focus_first_error()
+        saved = _indicator_saved(
+            request,
+            form,
+            lambda **fields: services.indicator_update(indicator=indicator, **fields),
+        )
+        if saved is not None:
+            return saved
     else:
         form = IndicatorForm(group=group_access.group, initial=IndicatorForm.initial_for(indicator))
     return _indicator_page(request, group_access, form, indicator)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +11,8 @@ from django.views.decorators.http import require_safe
 from common.htmx import htmx_target
 
 from .. import access, selectors, services
-from ..models import ActionArea, MembershipRole, Party
+from ..forms import ActivityFilterForm
+from ..models import MembershipRole
 
 
 @login_required
@@ -28,41 +28,6 @@ def sides(request: HttpRequest, slug: str) -> HttpResponse:
             "report": selectors.sides(group=group_access.group),
         },
     )
-
-
-class ActivityFilterForm(forms.Form):
-    """The recent activity's range and filters; what does not parse is left out and named."""
-
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    area = forms.ModelChoiceField(
-        label="Action area",
-        queryset=ActionArea.objects.none(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All areas",
-    )
-    side = forms.ModelChoiceField(
-        label="Reported by",
-        queryset=Party.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="Either side",
-    )
-
-    def __init__(self, *args, group, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = ActionArea.objects.in_group(group).order_by("order", "name")
-        self.fields["side"].queryset = group.parties.order_by("name")
-        self.fields["side"].label_from_instance = lambda p: p.name
-
-    @property
-    def ignored(self) -> list[str]:
-        return [self.fields[name].label for name in self.errors if name in self.fields]
 
 
 @login_required
