@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from commitments import services
@@ -237,17 +238,18 @@ def test_it_refuses_a_stale_version_and_tells_what_changed(commitment, analyst, 
 
 
 def test_it_writes_nothing_when_the_commitment_cannot_be_saved(commitment, analyst, monkeypatch):
-    """The follow-up and the commitment change together or not at all."""
-    original = Commitment.full_clean
+    """The follow-up and the commitment change together or not at all: the commitment's
+    write fails after the follow-up's (the database refuses it)."""
+    original = Commitment.save
 
-    def failing_full_clean(self, *args, **kwargs):
-        raise ValidationError("disk on fire")
+    def failing_save(self, *args, **kwargs):
+        raise IntegrityError("disk on fire")
 
-    monkeypatch.setattr(Commitment, "full_clean", failing_full_clean)
+    monkeypatch.setattr(Commitment, "save", failing_save)
     before_count = FollowUp.objects.count()
-    with pytest.raises(ValidationError, match="disk on fire"):
+    with pytest.raises(IntegrityError, match="disk on fire"):
         record(commitment, analyst, status="in_progress", progress=10)
-    monkeypatch.setattr(Commitment, "full_clean", original)
+    monkeypatch.setattr(Commitment, "save", original)
     assert FollowUp.objects.count() == before_count
     assert state(commitment)[:3] == ("not_started", 0, 1)
 

@@ -122,6 +122,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
                 note=f"Status set to “{Status(new_status).label}” from the commitments list.",
                 status=new_status,
                 expected_version=form.cleaned_data["version"],
+                author_access=group_access,
             )
             changed = True
         except services.ConflictError as error:
@@ -243,7 +244,10 @@ def follow_up_create(request: HttpRequest, slug: str, reference: str) -> HttpRes
     if form.is_valid():
         try:
             services.follow_up_record(
-                commitment=commitment, author=request.user, **form.service_kwargs()
+                commitment=commitment,
+                author=request.user,
+                author_access=group_access,
+                **form.service_kwargs(),
             )
         except services.ConflictError as error:
             conflict = services.Conflict.from_error(error)
