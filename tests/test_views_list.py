@@ -137,8 +137,11 @@ def test_it_shows_analysts_a_status_control_on_each_row(client, analyst, spread)
     body = client.get(LIST).content.decode()
     c = spread["overdue"]
     assert body.count('class="quick-status"') == 5
-    assert f'action="{status_url(c)}"' in body and f'hx-post="{status_url(c)}"' in body
-    assert f'<label class="visually-hidden" for="status-{c.reference}">' in body
+    # One form for the list; each row's button posts its own row, with or without JavaScript.
+    assert body.count('<form id="quick-status" method="post"') == 1
+    assert f'formaction="{status_url(c)}"' in body and f'hx-post="{status_url(c)}"' in body
+    assert f'aria-label="New status for {c.reference}" id="status-{c.reference}"' in body
+    assert f'name="version" value="{c.version}"' in body
 
 
 # --------------------------------------------------------------------------- filters

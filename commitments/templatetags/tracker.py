@@ -8,33 +8,50 @@ next to them.
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.contrib.auth import get_user_model
+from django.template.loader import get_template
+from django.utils.safestring import SafeString
 
 from commitments.models import Status
 
 register = template.Library()
 
 
-@register.inclusion_tag("svg/status_badge.html")
-def status_badge(status: str, extra_class: str = "") -> dict:
-    """A status as a badge: its shape (templates/svg/status_icon.html) and its name."""
+@functools.lru_cache(maxsize=64)
+def _badge(status: str, extra_class: str) -> SafeString:
     try:
         label = Status(status).label
     except ValueError:
         label = status
-    return {"status": status, "label": label, "extra_class": extra_class}
+    return get_template("svg/status_badge.html").render(
+        {"status": status, "label": label, "extra_class": extra_class}
+    )
 
 
-@register.inclusion_tag("svg/progress_bar.html")
-def progress_bar(value, label: str = "") -> dict:
+@register.simple_tag
+def status_badge(status: str, extra_class: str = "") -> SafeString:
+    """A status as a badge: its shape (templates/svg/status_icon.html) and its name. There are
+    a handful of them, so each is drawn once per process and reused (a list shows dozens)."""
+    return _badge(str(status), str(extra_class))
+
+
+@functools.lru_cache(maxsize=512)
+def _bar(value: int, label: str) -> SafeString:
+    return get_template("svg/progress_bar.html").render({"value": value, "label": label})
+
+
+@register.simple_tag
+def progress_bar(value, label: str = "") -> SafeString:
     """A bar and the percentage as text; `label` names it for screen readers when the
-    surrounding text does not (e.g. "average progress")."""
+    surrounding text does not (e.g. "average progress"). Drawn once per value and label."""
     try:
         value = max(0, min(100, round(float(value))))
     except (TypeError, ValueError):
         value = 0
-    return {"value": value, "label": label}
+    return _bar(value, str(label))
 
 
 @register.inclusion_tag("svg/status_bar.html")
@@ -82,3 +99,9 @@ def percent_of(count: int, total: int) -> int:
 def is_shared(commitment) -> bool:
     """Led by agencies of more than one side (its lead agencies prefetched with their party)."""
     return len({agency.party_id for agency in commitment.lead_agencies.all()}) > 1
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template (e.g. the status options prepared once for a list)."""
+    return mapping.get(key, "")

@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -72,12 +74,13 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         filters["mine"] = request.user
     commitments = selectors.commitment_list(group=group, **filters)
     page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
+    page.object_list = _prepared_rows(group, page.object_list)
     context = {
         "group": group,
         "group_access": group_access,
         "form": form,
         "page": page,
-        "status_choices": Status.choices,
+        "status_options": STATUS_OPTIONS,
         "here": request.get_full_path(),
     }
     template = "commitments/commitment_list.html"
@@ -88,6 +91,34 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         context["focus_results"] = request.htmx.trigger in ("page-prev", "page-next")
         template += "#commitment-results"
     return render(request, template, context)
+
+
+# The quick status control of each row: its options, drawn once per status (five variants)
+# rather than once per row.
+STATUS_OPTIONS = {
+    current: format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == current else "", label)
+            for value, label in Status.choices
+        ),
+    )
+    for current in Status.values
+}
+_REF = "REFERENCE"
+
+
+def _prepared_rows(group, rows) -> list[Commitment]:
+    """The rows of the list with their links, built from one reversed URL each (a list page
+    would otherwise reverse four URLs per row)."""
+    detail = reverse("commitments:commitment_detail", args=[group.slug, _REF])
+    status = reverse("commitments:commitment_status", args=[group.slug, _REF])
+    rows = list(rows)
+    for row in rows:
+        row.detail_url = detail.replace(_REF, row.reference)
+        row.status_url = status.replace(_REF, row.reference)
+    return rows
 
 
 def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
@@ -106,7 +137,15 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
     group_access, commitment = access.get_commitment_for_user(
         request.user, slug, reference, need=Role.ANALYST
     )
-    form = StatusChangeForm(request.POST)
+    # The list posts every row's control in one form: this row's select is named after it,
+    # the version comes with the row's own button.
+    form = StatusChangeForm(
+        {
+            "status": request.POST.get(f"status-{reference}", request.POST.get("status", "")),
+            "version": request.POST.get("version", ""),
+            "next": request.POST.get("next", ""),
+        }
+    )
     list_url = reverse("commitments:commitment_list", args=[slug])
     changed = False
     conflict = None
@@ -147,7 +186,10 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
         messages.add_message(request, level, message)
         return redirect(back)
 
-    row = selectors.commitment_list(group=group_access.group).get(pk=commitment.pk)
+    (row,) = _prepared_rows(
+        group_access.group,
+        selectors.commitment_list(group=group_access.group).filter(pk=commitment.pk),
+    )
     response = render(
         request,
         "commitments/commitment_list.html#commitment-row",
@@ -159,7 +201,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
             "row_saved": changed,
             "row_note": "" if problem or changed else message,
             "autofocus_row": True,
-            "status_choices": Status.choices,
+            "status_options": STATUS_OPTIONS,
             "row_announce": message,
             "here": back,
         },
