@@ -12,6 +12,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
+from common.limits import body_limit_of
+
 from . import views
 from .audit import audit, client_ip
 from .logging import REQUEST_ID
@@ -85,7 +87,8 @@ class RequestLogMiddleware:
 
 class RequestLimitsMiddleware:
     """Refuse what no page can use, before anything reads it: a body declared larger than
-    REQUEST_BODY_MAX_BYTES (413; Django itself limits only the form data it parses), and a NUL
+    REQUEST_BODY_MAX_BYTES (413; Django itself limits only the form data it parses; a view that
+    takes uploads may allow up to UPLOAD_BODY_MAX_BYTES, see common.limits), and a NUL
     character in the path or the query string (400; PostgreSQL cannot even compare one)."""
 
     def __init__(self, get_response):
@@ -96,14 +99,23 @@ class RequestLimitsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return _plain("Bad Content-Length.", 400)
-        if length > settings.REQUEST_BODY_MAX_BYTES:
+        if length > max(settings.REQUEST_BODY_MAX_BYTES, settings.UPLOAD_BODY_MAX_BYTES):
             return _plain("Request body too large.", 413)
+        request._declared_length = length
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
             return _plain("Bad request: the address contains a NUL character.", 400)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """The body limit of the view itself (`common.limits.accepts_uploads`), checked before
+        the CSRF middleware reads the body."""
+        limit = body_limit_of(view_func, settings.REQUEST_BODY_MAX_BYTES)
+        if getattr(request, "_declared_length", 0) > limit:
+            return _plain("Request body too large.", 413)
+        return None
 
 
 def _plain(text: str, status: int) -> HttpResponse:

@@ -128,6 +128,48 @@ def their_indicator(world: World) -> list[dict]:
     ]
 
 
+def _readout(group, coordinator_username: str):
+    from commitments.models import Membership
+    from readouts import services as readout_services
+
+    coordinator = Membership.objects.filter(working_group=group, role="coordinator").first().user
+    text = f"The two sides agreed to exchange data on {group.short_name} seizures."
+    readout, _ = readout_services.readout_import(
+        meeting=group.meetings.get(number=1), text=text, title=f"Readout {group.slug}",
+        publisher="A publisher", actor=coordinator,
+    )  # fmt: skip
+    return readout
+
+
+def own_readout(world: World) -> dict:
+    return {"slug": world.group.slug, "pk": _readout(world.group, "coordinator").pk}
+
+
+def their_readout(world: World) -> list[dict]:
+    theirs = _readout(world.other_group, "outsider").pk
+    return [
+        {"slug": world.other_group.slug, "pk": theirs},
+        {"slug": world.group.slug, "pk": theirs},
+    ]
+
+
+def own_candidate(world: World) -> dict:
+    readout = _readout(world.group, "coordinator")
+    readout.candidates.update(state="proposed")
+    return {"slug": world.group.slug, "pk": readout.pk,
+            "candidate_pk": readout.candidates.get().pk}  # fmt: skip
+
+
+def their_candidate(world: World) -> list[dict]:
+    readout = _readout(world.other_group, "outsider")
+    mine = _readout(world.group, "coordinator")
+    candidate = readout.candidates.get().pk
+    return [
+        {"slug": world.other_group.slug, "pk": readout.pk, "candidate_pk": candidate},
+        {"slug": world.group.slug, "pk": mine.pk, "candidate_pk": candidate},  # mixed
+    ]
+
+
 def none(world: World) -> dict:
     return {}
 
@@ -218,6 +260,39 @@ RULES: dict[str, Rule] = {
     "commitments:indicator_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
     "commitments:indicator_edit": Rule(
         **COORDINATE, kwargs=own_indicator, other_groups=their_indicator
+    ),
+    "readouts:import": Rule(**COORDINATE, kwargs=own_meeting, other_groups=their_meeting),
+    "readouts:review": Rule(
+        get=COORDINATE["get"],
+        post=(LOGIN, 405, 405, 405, 405, 405),
+        kwargs=own_readout,
+        other_groups=their_readout,
+    ),
+    # An empty POST: the passage form's errors (200); a decision on a candidate (302 back to
+    # the review, or 200 with the accept form's errors).
+    "readouts:passage": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 403, 200, 200),
+        kwargs=own_readout,
+        other_groups=their_readout,
+    ),
+    "readouts:accept": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 403, 200, 200),
+        kwargs=own_candidate,
+        other_groups=their_candidate,
+    ),
+    "readouts:reject": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 403, REDIRECT, REDIRECT),
+        kwargs=own_candidate,
+        other_groups=their_candidate,
+    ),
+    "readouts:reconsider": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 403, REDIRECT, REDIRECT),
+        kwargs=own_candidate,
+        other_groups=their_candidate,
     ),
     "commitments:commitment_status": Rule(
         **WRITE,

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "accounts",
     # The domain.
     "commitments",
+    # Features built on the domain's services and selectors.
+    "readouts",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +299,9 @@ CONTENT_SECURITY_POLICY = {
 # 413 before anything reads it (ops.middleware.RequestLimitsMiddleware); form data over
 # DATA_UPLOAD_MAX_MEMORY_SIZE, or with too many fields, gets Django's 400.
 REQUEST_BODY_MAX_BYTES = envint("REQUEST_BODY_MAX_BYTES", 4 * 1024 * 1024)
+# A view that takes file uploads (common.limits.accepts_uploads) may receive up to this much, so
+# that a file too large for its field is refused by the form, next to the field, not by a 413.
+UPLOAD_BODY_MAX_BYTES = envint("UPLOAD_BODY_MAX_BYTES", 32 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 

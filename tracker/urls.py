@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("readouts.urls")),
     path("", include("commitments.urls")),
 ]
 

@@ -12,6 +12,7 @@ from django.forms import formset_factory
 
 from common.forms import FocusFirstErrorMixin
 
+from ..formfields import LeadAgenciesPerSide, MemberChoiceField, group_members
 from ..models import (
     ActionArea,
     Agency,
@@ -21,7 +22,6 @@ from ..models import (
     Meeting,
     MeetingFormat,
     ParticipationRole,
-    Party,
     Person,
     Priority,
     SourceDocument,
@@ -41,24 +41,6 @@ def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.Da
         widget=DATE,
         help_text=help_text,
         error_messages={**DATE_ERRORS, "required": f"Give the {label.lower()}."},
-    )
-
-
-class _MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
-
-
-class _AgencyChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.acronym} – {obj.name}" if obj.name != obj.acronym else obj.acronym
-
-
-def group_members(group: WorkingGroup):
-    return (
-        get_user_model()
-        .objects.filter(memberships__working_group=group, is_active=True)
-        .order_by("first_name", "last_name", "username")
     )
 
 
@@ -266,7 +248,7 @@ class MeetingForm(FocusFirstErrorMixin, forms.Form):
 # --------------------------------------------------------------------------- commitments
 
 
-class _CommitmentFields(FocusFirstErrorMixin, forms.Form):
+class _CommitmentFields(LeadAgenciesPerSide, FocusFirstErrorMixin, forms.Form):
     """What a coordinator says about a commitment; the lead agencies one field per side
     (`leads_<party code>`), each offering that party's agencies only."""
 
@@ -277,7 +259,7 @@ class _CommitmentFields(FocusFirstErrorMixin, forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    owner = _MemberChoiceField(
+    owner = MemberChoiceField(
         label="Owner",
         queryset=get_user_model().objects.none(),
         required=False,
@@ -313,33 +295,11 @@ class _CommitmentFields(FocusFirstErrorMixin, forms.Form):
         self.fields["source_document"].queryset = SourceDocument.objects.in_group(group).order_by(
             "-published_on", "title"
         )
-        self.sides: list[tuple[Party, str]] = []
-        for party in group.parties.order_by("name"):
-            name = f"leads_{party.code}"
-            self.fields[name] = _AgencyChoiceField(
-                label=party.name,
-                queryset=Agency.objects.filter(party=party).order_by("acronym"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
-            self.sides.append((party, name))
-
-    @property
-    def side_fields(self):
-        """The lead agency fields, one per side, for the template."""
-        return [self[name] for _, name in self.sides]
-
-    def lead_agencies(self) -> list[Agency]:
-        return [a for _, name in self.sides for a in self.cleaned_data.get(name) or ()]
+        self.add_side_fields(group)
 
     def commitment_fields(self) -> dict:
         names = [name for name in EDITABLE_FIELDS if name != "meeting"]
         return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
-
-    def add_service_errors(self, error, field_map=None):
-        # The service names the lead agencies once; the form shows it on the first side.
-        first_side = self.sides[0][1] if self.sides else None
-        return super().add_service_errors(error, {"lead_agencies": first_side, **(field_map or {})})
 
 
 class CommitmentCreateForm(_CommitmentFields):
@@ -375,8 +335,7 @@ class CommitmentEditForm(_CommitmentFields):
     def initial_for(cls, commitment: Commitment, lead_agencies) -> dict:
         initial = {name: getattr(commitment, name) for name in EDITABLE_FIELDS}
         initial["version"] = commitment.version
-        for agency in lead_agencies:
-            initial.setdefault(f"leads_{agency.party.code}", []).append(agency.pk)
+        initial.update(cls.side_initial(lead_agencies))
         return initial
 
     def commitment_fields(self) -> dict:
