@@ -27,9 +27,8 @@ PASSWORD = "correct horse battery staple"
 
 def user(username: str | None = None, *, password: str = PASSWORD, **fields):
     username = username or f"user{next(_seq)}"
-    return get_user_model().objects.create_user(
-        username=username, password=password, email=f"{username}@example.org", **fields
-    )
+    fields.setdefault("email", f"{username}@example.org")
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
 
 
 def working_group(short_name: str | None = None, **fields) -> WorkingGroup:

@@ -170,6 +170,10 @@ def their_candidate(world: World) -> list[dict]:
     ]
 
 
+def wrong_feed_token(world: World) -> dict:
+    return {"user_id": world.commitment.owner_id or 1, "token": "0" * 40}
+
+
 def none(world: World) -> dict:
     return {}
 
@@ -294,6 +298,15 @@ RULES: dict[str, Rule] = {
         kwargs=own_candidate,
         other_groups=their_candidate,
     ),
+    "reports:commitments_csv": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:commitments_xlsx": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:my_feeds": Rule(
+        get=(LOGIN, 200, 200, 200, 200, 200),
+        post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
+    # Calendar programs fetch the feed without a session: the token is the key, and a wrong
+    # one is 404 for everyone (tests/test_reports.py covers the right one).
+    "reports:calendar_feed": Rule(get=every(404), post=every(405), kwargs=wrong_feed_token),
     "commitments:commitment_status": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),

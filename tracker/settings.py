@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "commitments",
     # Features built on the domain's services and selectors.
     "readouts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -354,3 +355,20 @@ LOGGING = {
         },
     },
 }
+
+# E-mail (the weekly digest, `manage.py send_digest`). In development the mails are printed on
+# the console; in production set EMAIL_HOST (and the rest) for your SMTP relay.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Commitment Tracker <tracker@localhost>")
+# The address the app is reached at, for links in mails (which have no request to ask).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

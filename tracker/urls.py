@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("readouts.urls")),
+    path("", include("reports.urls")),
     path("", include("commitments.urls")),
 ]
 

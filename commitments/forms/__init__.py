@@ -1,11 +1,13 @@
 """Forms of the workspace: they parse and check input; the services decide.
 
-`workspace` holds the analysts' forms (follow-ups, the list's quick status change and filters);
+`workspace` holds the analysts' forms (follow-ups, the list's quick status change; the list's
+filters are `commitments.filters`, a query format other apps read too);
 `coordination` the coordinators' (meetings, commitments, indicators). Every form renders
 without client-side validation (`novalidate` in the templates) so that the server's messages,
 next to the fields, are what every user sees, with JavaScript or without.
 """
 
+from ..filters import CommitmentFilterForm, side_choices
 from .coordination import (
     CommitmentCreateForm,
     CommitmentEditForm,
@@ -15,13 +17,7 @@ from .coordination import (
     ParticipantFormSet,
     WithdrawForm,
 )
-from .workspace import (
-    ActivityFilterForm,
-    CommitmentFilterForm,
-    FollowUpForm,
-    StatusChangeForm,
-    side_choices,
-)
+from .workspace import ActivityFilterForm, FollowUpForm, StatusChangeForm
 
 __all__ = [
     "ActivityFilterForm",

@@ -24,6 +24,7 @@ from django_htmx.http import trigger_client_event
 from common.htmx import htmx_target
 
 from .. import access, selectors, services
+from ..filters import list_filters
 from ..forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
 from ..models import Commitment, Membership, Status
 
@@ -69,10 +70,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommitmentFilterForm(
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
-    filters = form.filters()
-    if filters.pop("mine", False):
-        filters["mine"] = request.user
-    commitments = selectors.commitment_list(group=group, **filters)
+    commitments = selectors.commitment_list(group=group, **list_filters(form, request.user))
     page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
     page.object_list = _prepared_rows(group, page.object_list)
     context = {
@@ -82,6 +80,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "status_options": STATUS_OPTIONS,
         "here": request.get_full_path(),
+        "export_query": _without_page(request),
     }
     template = "commitments/commitment_list.html"
     if htmx_target(request) == "commitment-results":
@@ -91,6 +90,13 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         context["focus_results"] = request.htmx.trigger in ("page-prev", "page-next")
         template += "#commitment-results"
     return render(request, template, context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    """The list's query string without its page: an export takes every page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"?{query.urlencode()}" if query else ""
 
 
 # The quick status control of each row: its options, drawn once per status (five variants)

@@ -1,0 +1,138 @@
+"""The commitments as a table: one set of columns for the CSV and XLSX exports (and the imports
+that read them back), written row by row so that 100,000 commitments take constant memory.
+
+Spreadsheet formula injection: a text cell that starts with "=", "+", "-", "@", a tab or a
+carriage return is neutralised with a leading apostrophe (OWASP's advice), in both formats, so a
+title like "=HYPERLINK(...)" is shown as text and never run."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made inert; everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    value: Any  # commitment -> cell value
+    width: int = 14
+
+
+def _leads(commitment) -> str:
+    # lead_agencies is prefetched with their parties, ordered by party then acronym.
+    return "; ".join(f"{a.acronym} ({a.party.code})" for a in commitment.lead_agencies.all())
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Reference", lambda c: c.reference, 18),
+    Column("Title", lambda c: c.title, 48),
+    Column("Action area", lambda c: c.action_area.name, 28),
+    Column("Status", lambda c: c.get_status_display(), 14),
+    Column("Progress (%)", lambda c: c.progress, 12),
+    Column("Priority", lambda c: c.get_priority_display(), 10),
+    Column("Due date", lambda c: c.due_date, 12),
+    Column("Agreed at meeting", lambda c: c.meeting.number, 10),
+    Column("Lead agencies", _leads, 30),
+    Column("Owner", lambda c: c.owner.username if c.owner else "", 14),
+    Column("Last activity", lambda c: c.last_activity_on, 12),
+    Column("Description", lambda c: c.description, 48),
+    Column("Agreed words", lambda c: c.source_excerpt, 48),
+    Column("Where in the source", lambda c: c.source_locator, 14),
+)
+HEADINGS = [column.heading for column in COLUMNS]
+
+
+def rows(commitments: Iterable) -> Iterator[list]:
+    for commitment in commitments:
+        yield [neutralise(column.value(commitment)) for column in COLUMNS]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(commitments: Iterable, *, title: str) -> Iterator[str]:
+    """UTF-8 CSV (with a byte-order mark so that Excel reads non-Latin names), a line at a time:
+    a first line saying what this is, the headings, then one row per commitment. Dates are
+    ISO 8601 (YYYY-MM-DD)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([neutralise(title)])
+    yield writer.writerow(HEADINGS)
+    for row in rows(commitments):
+        yield writer.writerow(["" if value is None else _text(value) for value in row])
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def xlsx_file(sheets: Iterable[tuple[str, str, Iterable]]):
+    """An XLSX workbook in a temporary file (write-only mode: rows go to disk as they come, so
+    memory stays flat), one sheet per (name, title line, commitments). Dates are real dates.
+    Returns the open file, at its start."""
+    workbook = Workbook(write_only=True)
+    for name, title, commitments in sheets:
+        sheet = workbook.create_sheet(title=_sheet_name(name))
+        for i, column in enumerate(COLUMNS):
+            sheet.column_dimensions[chr(ord("A") + i)].width = column.width
+        sheet.freeze_panes = "A3"
+        heading = WriteOnlyCell(sheet, value=neutralise(title))
+        heading.font = Font(bold=True)
+        sheet.append([heading])
+        bold = []
+        for text in HEADINGS:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = Font(bold=True)
+            bold.append(cell)
+        sheet.append(bold)
+        for row in rows(commitments):
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    if not workbook.worksheets:
+        workbook.create_sheet("Commitments")
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to FileResponse, which closes it)
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str):
+        # openpyxl takes any string starting with "=" for a formula; neutralise() has already
+        # prefixed those, and the data type is forced to text as well.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _sheet_name(name: str) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip()
+    return (cleaned or "Sheet")[:31]

@@ -1,0 +1,135 @@
+"""The reports app's pages: exports of the commitments list, and a member's calendar feed and
+digest settings. Every view checks who is asking through the domain's access rules; the feed,
+which calendar programs fetch without a session, checks its secret token instead."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from commitments import access
+
+from . import calendar, selectors, services, tabular
+from .forms import DigestForm
+
+
+def _filename(group, what: str, extension: str) -> str:
+    return f"{group.slug}-{what}-{timezone.localdate().isoformat()}.{extension}"
+
+
+@login_required
+@require_safe
+def commitments_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """The list as CSV: the same filters and order as the page, every row, streamed."""
+    group_access = access.get_group_for_user(request.user, slug)
+    export = selectors.list_export(group=group_access.group, user=request.user, params=request.GET)
+    response = StreamingHttpResponse(
+        tabular.csv_lines(selectors.export_rows(export), title=export.description),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(export.group, "commitments", "csv")}"'
+    )
+    return response
+
+
+@login_required
+@require_safe
+def commitments_xlsx(request: HttpRequest, slug: str) -> FileResponse:
+    """The list as an Excel workbook: a summary sheet of every row, then a sheet per area."""
+    group_access = access.get_group_for_user(request.user, slug)
+    export = selectors.list_export(group=group_access.group, user=request.user, params=request.GET)
+    sheets = [("All", export.description, selectors.export_rows(export))]
+    sheets += [
+        (name, f"{export.description}: {name}", rows)
+        for name, rows in selectors.rows_by_area(export)
+    ]
+    return FileResponse(
+        tabular.xlsx_file(sheets),
+        as_attachment=True,
+        filename=_filename(export.group, "commitments", "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --------------------------------------------------------------------------- calendar, digest
+
+
+def feed_url(request: HttpRequest, user, key: str) -> str:
+    return request.build_absolute_uri(
+        reverse("reports:calendar_feed", args=[user.pk, calendar.token_for(user.pk, key)])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_feeds(request: HttpRequest) -> HttpResponse:
+    """The member's own page: the address of their calendar feed (turn on, new address, turn
+    off) and their weekly digest (on or off)."""
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            services.calendar_feed_start(user=user)
+            messages.success(request, "Your calendar feed is on. Copy its address below.")
+        elif action == "reset":
+            services.calendar_feed_reset(user=user)
+            messages.success(
+                request, "Your calendar feed has a new address; the old one no longer works."
+            )
+        elif action == "stop":
+            services.calendar_feed_stop(user=user)
+            messages.success(request, "Your calendar feed is off; its address no longer works.")
+        elif action == "digest":
+            form = DigestForm(request.POST)
+            if form.is_valid():
+                subscribed = form.cleaned_data["digest"]
+                services.digest_subscription_set(user=user, subscribed=subscribed)
+                messages.success(
+                    request,
+                    "You will get the weekly digest."
+                    if subscribed
+                    else "You will no longer get the weekly digest.",
+                )
+        return redirect("reports:my_feeds")
+    member = selectors.member_settings(user=user)
+    key = member.calendar_key if member else ""
+    return render(
+        request,
+        "reports/my_feeds.html",
+        {
+            "feed_url": feed_url(request, user, key) if key else "",
+            "digest_form": DigestForm(initial={"digest": member.digest if member else True}),
+            "groups": selectors.member_groups(user=user),
+            "has_email": bool(user.email),
+        },
+    )
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, user_id: int, token: str) -> HttpResponse:
+    """The iCalendar feed. A wrong or revoked token, a feed turned off, or a deactivated user:
+    404, the same for each, so the address tells nothing."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    member = selectors.member_settings(user=user) if user else None
+    if member is None or not calendar.token_matches(user.pk, member.calendar_key, token):
+        raise Http404("No such calendar.")
+    items = selectors.calendar_items(user=user)
+    body = calendar.ics(
+        name=f"Commitment Tracker: {user.get_full_name() or user.username}",
+        meetings=items.meetings,
+        commitments=items.commitments,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="commitments.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
