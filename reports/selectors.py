@@ -4,6 +4,8 @@ export (the domain's own list query), a member's calendar, and a member's digest
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -12,7 +14,15 @@ from django.utils import timezone
 
 from commitments import selectors as domain
 from commitments.filters import CommitmentFilterForm, list_filters
-from commitments.models import Commitment, FollowUp, Meeting, Membership, WorkingGroup
+from commitments.models import (
+    Commitment,
+    FollowUp,
+    Meeting,
+    Membership,
+    Priority,
+    Status,
+    WorkingGroup,
+)
 
 from .models import DigestDelivery, DigestState, MemberSettings
 
@@ -50,18 +60,61 @@ def list_export(*, group: WorkingGroup, user, params, today=None) -> Export:
     return Export(group=group, form=form, commitments=commitments, description=description)
 
 
-def export_rows(export: Export, *, chunk_size: int = 2000):
-    """The export's commitments one at a time, fetched in chunks (with their lead agencies per
-    chunk), so memory does not grow with the number of rows."""
-    return export.commitments.iterator(chunk_size=chunk_size)
+EXPORT_FIELDS = {
+    "pk": "pk",
+    "reference": "reference",
+    "title": "title",
+    "area": "action_area__name",
+    "status": "status",
+    "progress": "progress",
+    "priority": "priority",
+    "due_date": "due_date",
+    "meeting": "meeting__number",
+    "owner": "owner__username",
+    "last_activity_on": "last_activity_on",
+    "description": "description",
+    "source_excerpt": "source_excerpt",
+    "source_locator": "source_locator",
+}
+_STATUS = dict(Status.choices)
+_PRIORITY = dict(Priority.choices)
+
+
+def export_rows(export_or_queryset, *, chunk_size: int = 2000) -> Iterator[dict]:
+    """The export's commitments as plain rows (dicts keyed like EXPORT_FIELDS, with labels for
+    status and priority and "lead_agencies" as "ONDCP (US); NCB (IN)"), read in chunks of
+    `chunk_size`: two queries per chunk (the rows, then their lead agencies), memory flat
+    whatever the number of rows, and no model instances to build."""
+    queryset = getattr(export_or_queryset, "commitments", export_or_queryset)
+    values = queryset.prefetch_related(None).values_list(*EXPORT_FIELDS.values())
+    names = list(EXPORT_FIELDS)
+    iterator = values.iterator(chunk_size=chunk_size)
+    while chunk := list(itertools.islice(iterator, chunk_size)):
+        rows = [dict(zip(names, values, strict=True)) for values in chunk]
+        leads: dict[int, list[str]] = {}
+        through = Commitment.lead_agencies.through.objects.filter(
+            commitment_id__in=[row["pk"] for row in rows]
+        ).order_by("commitment_id", "agency__party__name", "agency__acronym")
+        for commitment_id, acronym, code in through.values_list(
+            "commitment_id", "agency__acronym", "agency__party__code"
+        ):
+            leads.setdefault(commitment_id, []).append(f"{acronym} ({code})")
+        for row in rows:
+            row["status"] = _STATUS.get(row["status"], row["status"])
+            row["priority"] = _PRIORITY.get(row["priority"], row["priority"])
+            row["lead_agencies"] = "; ".join(leads.get(row["pk"], ()))
+            yield row
 
 
 def rows_by_area(export: Export, *, chunk_size: int = 2000):
-    """(area name, commitments) for each area that has rows, in the areas' order."""
-    areas = list(export.group.action_areas.order_by("order", "code"))
-    for area in areas:
-        rows = export.commitments.filter(action_area=area)
-        yield area.name, rows.iterator(chunk_size=chunk_size)
+    """(area name, rows) for each area of the group, in the areas' order."""
+    for area in export.group.action_areas.order_by("order", "code"):
+        yield area.name, export_rows(export.commitments.filter(action_area=area),
+                                     chunk_size=chunk_size)  # fmt: skip
+
+
+def meetings_of(*, group: WorkingGroup) -> list[Meeting]:
+    return list(Meeting.objects.in_group(group).order_by("-start_date", "-number"))
 
 
 # --------------------------------------------------------------------------- calendar

@@ -31,37 +31,35 @@ def neutralise(value: Any) -> Any:
 @dataclass(frozen=True)
 class Column:
     heading: str
-    value: Any  # commitment -> cell value
+    key: str  # in a row of reports.selectors.export_rows
     width: int = 14
 
 
-def _leads(commitment) -> str:
-    # lead_agencies is prefetched with their parties, ordered by party then acronym.
-    return "; ".join(f"{a.acronym} ({a.party.code})" for a in commitment.lead_agencies.all())
-
-
 COLUMNS: tuple[Column, ...] = (
-    Column("Reference", lambda c: c.reference, 18),
-    Column("Title", lambda c: c.title, 48),
-    Column("Action area", lambda c: c.action_area.name, 28),
-    Column("Status", lambda c: c.get_status_display(), 14),
-    Column("Progress (%)", lambda c: c.progress, 12),
-    Column("Priority", lambda c: c.get_priority_display(), 10),
-    Column("Due date", lambda c: c.due_date, 12),
-    Column("Agreed at meeting", lambda c: c.meeting.number, 10),
-    Column("Lead agencies", _leads, 30),
-    Column("Owner", lambda c: c.owner.username if c.owner else "", 14),
-    Column("Last activity", lambda c: c.last_activity_on, 12),
-    Column("Description", lambda c: c.description, 48),
-    Column("Agreed words", lambda c: c.source_excerpt, 48),
-    Column("Where in the source", lambda c: c.source_locator, 14),
+    Column("Reference", "reference", 18),
+    Column("Title", "title", 48),
+    Column("Action area", "area", 28),
+    Column("Status", "status", 14),
+    Column("Progress (%)", "progress", 12),
+    Column("Priority", "priority", 10),
+    Column("Due date", "due_date", 12),
+    Column("Agreed at meeting", "meeting", 10),
+    Column("Lead agencies", "lead_agencies", 30),
+    Column("Owner", "owner", 14),
+    Column("Last activity", "last_activity_on", 12),
+    Column("Description", "description", 48),
+    Column("Agreed words", "source_excerpt", 48),
+    Column("Where in the source", "source_locator", 14),
 )
 HEADINGS = [column.heading for column in COLUMNS]
 
 
-def rows(commitments: Iterable) -> Iterator[list]:
-    for commitment in commitments:
-        yield [neutralise(column.value(commitment)) for column in COLUMNS]
+KEYS = [column.key for column in COLUMNS]
+
+
+def rows(records: Iterable[dict]) -> Iterator[list]:
+    for record in records:
+        yield [neutralise(record[key]) for key in KEYS]
 
 
 class _Echo:
@@ -69,14 +67,14 @@ class _Echo:
         return value
 
 
-def csv_lines(commitments: Iterable, *, title: str) -> Iterator[str]:
+def csv_lines(records: Iterable[dict], *, title: str) -> Iterator[str]:
     """UTF-8 CSV (with a byte-order mark so that Excel reads non-Latin names), a line at a time:
     a first line saying what this is, the headings, then one row per commitment. Dates are
     ISO 8601 (YYYY-MM-DD)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([neutralise(title)])
     yield writer.writerow(HEADINGS)
-    for row in rows(commitments):
+    for row in rows(records):
         yield writer.writerow(["" if value is None else _text(value) for value in row])
 
 
@@ -91,11 +89,11 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 def xlsx_file(sheets: Iterable[tuple[str, str, Iterable]]):
     """An XLSX workbook in a temporary file (write-only mode: rows go to disk as they come, so
-    memory stays flat), one sheet per (name, title line, commitments). Dates are real dates.
+    memory stays flat), one sheet per (name, title line, rows). Dates are real dates.
     Returns the open file, at its start."""
     workbook = Workbook(write_only=True)
-    for name, title, commitments in sheets:
-        sheet = workbook.create_sheet(title=_sheet_name(name))
+    for name, title, records in sheets:
+        sheet = workbook.create_sheet(title=sheet_name(name))
         for i, column in enumerate(COLUMNS):
             sheet.column_dimensions[chr(ord("A") + i)].width = column.width
         sheet.freeze_panes = "A3"
@@ -108,7 +106,7 @@ def xlsx_file(sheets: Iterable[tuple[str, str, Iterable]]):
             cell.font = Font(bold=True)
             bold.append(cell)
         sheet.append(bold)
-        for row in rows(commitments):
+        for row in rows(records):
             sheet.append([_xlsx_cell(sheet, value) for value in row])
     if not workbook.worksheets:
         workbook.create_sheet("Commitments")
@@ -132,7 +130,7 @@ def _xlsx_cell(sheet, value):
     return value
 
 
-def _sheet_name(name: str) -> str:
+def sheet_name(name: str) -> str:
     """Excel's sheet names: at most 31 characters, none of []:*?/\\."""
     cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip()
     return (cleaned or "Sheet")[:31]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments import access
 
-from . import calendar, selectors, services, tabular
+from . import calendar, documents, pack, selectors, services, tabular
 from .forms import DigestForm
 
 
@@ -54,6 +54,109 @@ def commitments_xlsx(request: HttpRequest, slug: str) -> FileResponse:
         tabular.xlsx_file(sheets),
         as_attachment=True,
         filename=_filename(export.group, "commitments", "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --------------------------------------------------------------------------- briefing pack
+
+
+def _pack(request: HttpRequest, slug: str):
+    """The pack asked for: ?meeting=N (a meeting of the group; 404 if none) or now, and the
+    classification line for this printing (?classification=...)."""
+    group_access = access.get_group_for_user(request.user, slug)
+    meeting = None
+    number = request.GET.get("meeting", "")
+    if number:
+        if not number.isdigit():
+            raise Http404("No such meeting.")
+        group_access, meeting = access.get_meeting_for_user(request.user, slug, int(number))
+    return group_access, pack.briefing_pack(
+        group=group_access.group,
+        meeting=meeting,
+        classification=request.GET.get("classification"),
+    )
+
+
+def _pack_filename(the_pack, extension: str) -> str:
+    what = f"briefing-meeting-{the_pack.meeting.number}" if the_pack.meeting else "briefing"
+    return _filename(the_pack.group, what, extension)
+
+
+@login_required
+@require_safe
+def briefing(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses)."""
+    group_access, the_pack = _pack(request, slug)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reports/briefing.html",
+        {
+            "group": group_access.group,
+            "group_access": group_access,
+            "pack": the_pack,
+            "query": f"?{query}" if query else "",
+            "meetings": selectors.meetings_of(group=group_access.group),
+        },
+    )
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of any text: every character other than a letter, a digit or a
+    space is written as a hex escape, so nothing in it can end the string or the rule."""
+    return (
+        '"'
+        + "".join(
+            ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):06x}"
+            for ch in text
+        )
+        + '"'
+    )
+
+
+@login_required
+@require_safe
+def briefing_print_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pack's running header and footer on every printed page: group, date and
+    classification (a stylesheet, as the Content-Security-Policy allows no inline style)."""
+    group_access = access.get_group_for_user(request.user, slug)
+    today = timezone.localdate()
+    header = f"{group_access.group.short_name} briefing · {today:%-d %B %Y}"
+    classification = pack.classification_of(request.GET.get("classification"))
+    body = (
+        "@page {\n"
+        f"  @top-left {{ content: {css_string(header)}; font: 8pt sans-serif; }}\n"
+        f"  @top-right {{ content: {css_string(classification.upper())}; font: 8pt sans-serif; }}\n"
+        f"  @bottom-left {{ content: {css_string(classification)}; font: 8pt sans-serif; }}\n"
+        '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt sans-serif; }\n'
+        "}\n"
+    )
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def briefing_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    _, the_pack = _pack(request, slug)
+    response = HttpResponse(
+        documents.docx_bytes(the_pack),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_pack_filename(the_pack, "docx")}"'
+    return response
+
+
+@login_required
+@require_safe
+def briefing_xlsx(request: HttpRequest, slug: str) -> FileResponse:
+    _, the_pack = _pack(request, slug)
+    return FileResponse(
+        documents.xlsx_file(the_pack),
+        as_attachment=True,
+        filename=_pack_filename(the_pack, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

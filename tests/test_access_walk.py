@@ -300,6 +300,10 @@ RULES: dict[str, Rule] = {
     ),
     "reports:commitments_csv": Rule(**READ, kwargs=own, other_groups=theirs),
     "reports:commitments_xlsx": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:briefing": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:briefing_css": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:briefing_docx": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:briefing_xlsx": Rule(**READ, kwargs=own, other_groups=theirs),
     "reports:my_feeds": Rule(
         get=(LOGIN, 200, 200, 200, 200, 200),
         post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),

@@ -372,3 +372,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Commitment Tracker <tracker@localhost>")
 # The address the app is reached at, for links in mails (which have no request to ask).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The classification line printed on the briefing pack's cover and pages; the user may change it
+# for one printing on the pack's page.
+BRIEFING_CLASSIFICATION = os.environ.get("BRIEFING_CLASSIFICATION", "For official use only")

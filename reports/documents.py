@@ -1,0 +1,155 @@
+"""The briefing pack as an editable Word document (python-docx: real headings, real tables, so
+officials can edit it) and as an XLSX workbook (a summary sheet, then a sheet per area)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from .pack import Pack
+from .tabular import DATE_FORMAT, neutralise, sheet_name
+
+PACK_HEADINGS = ["Reference", "Title", "Status", "Status at the last snapshot", "Progress (%)",
+                 "Due date", "Lead agencies", "Needs attention", "Follow-ups since"]  # fmt: skip
+
+
+def _leads(commitment) -> str:
+    return "; ".join(f"{a.acronym} ({a.party.code})" for a in commitment.lead_agencies.all())
+
+
+def _when(pack: Pack) -> str:
+    if pack.meeting:
+        m = pack.meeting
+        return f"Meeting {m.number}, {m.start_date:%-d %B %Y}" + (
+            f", {m.location}" if m.location else ""
+        )
+    return "The state of the record now"
+
+
+def docx_bytes(pack: Pack) -> bytes:
+    document = Document()
+    styles = document.styles
+    styles["Normal"].font.size = Pt(10.5)
+    section = document.sections[0]
+    section.header.paragraphs[
+        0
+    ].text = f"{pack.classification} · {pack.group.short_name} · {pack.today:%-d %B %Y}"
+    section.footer.paragraphs[0].text = pack.classification
+
+    classification = document.add_paragraph(pack.classification.upper())
+    classification.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_heading(pack.title, level=0)
+    document.add_paragraph(pack.group.name)
+    document.add_paragraph(_when(pack))
+    document.add_paragraph(
+        f"Prepared {pack.today:%-d %B %Y}. Follow-ups since {pack.since:%-d %B %Y}"
+        + (f" (the end of meeting {pack.previous.number})." if pack.previous else ".")
+    )
+
+    document.add_heading("Summary", level=1)
+    table = document.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["Action area", "Commitments", "Overdue",
+                                                 "Inactive", "Completed", "Withdrawn"], strict=True):  # fmt: skip
+        cell.text = text
+    for s in pack.sections:
+        cells = table.add_row().cells
+        values = [s.area.name, s.total, s.counts["overdue"], s.counts["inactive"],
+                  s.counts["completed"], s.counts["withdrawn"]]  # fmt: skip
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = str(value)
+
+    for extra in ("compliance", "changes"):
+        if pack.extra.get(extra + "_docx"):
+            pack.extra[extra + "_docx"](document)
+
+    for s in pack.sections:
+        document.add_page_break()
+        document.add_heading(s.area.name, level=1)
+        if not s.items:
+            document.add_paragraph("No commitments in this area.")
+        for item in s.items:
+            c = item.commitment
+            document.add_heading(f"{c.reference} {c.title}", level=2)
+            facts = [f"Status: {c.get_status_display()} ({c.progress}%)"]
+            if item.status_then:
+                facts.append(f"at the last snapshot: {item.status_then}")
+            if c.due_date:
+                facts.append(f"due {c.due_date:%-d %B %Y}")
+            if item.attention_label:
+                facts.append(item.attention_label.upper())
+            leads = _leads(c)
+            if leads:
+                facts.append(f"led by {leads}")
+            document.add_paragraph("; ".join(facts) + ".")
+            for entry in item.follow_ups:
+                text = f"{entry.occurred_on:%-d %b %Y}: {entry.note or 'edited'}"
+                document.add_paragraph(text, style="List Bullet")
+        if s.indicators:
+            document.add_heading("Indicators", level=2)
+            table = document.add_table(rows=1, cols=5)
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, ["Indicator", "Baseline", "Target",
+                                                         "Latest", "As of"], strict=True):  # fmt: skip
+                cell.text = text
+            for i in s.indicators:
+                cells = table.add_row().cells
+                values = [f"{i.name} ({i.unit})", i.baseline, i.target, i.latest_value,
+                          i.latest_period_end]  # fmt: skip
+                for cell, value in zip(cells, values, strict=True):
+                    cell.text = "" if value is None else str(value)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx_file(pack: Pack):
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cells(sheet, values, font=None):
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            if font:
+                cell.font = font
+            if hasattr(value, "isoformat") and value is not None:
+                cell.number_format = DATE_FORMAT
+            elif isinstance(value, str):
+                cell.data_type = "s"
+            row.append(cell)
+        return row
+
+    summary = workbook.create_sheet("Summary")
+    summary.append(cells(summary, [pack.classification], bold))
+    summary.append(cells(summary, [pack.title]))
+    summary.append(
+        cells(summary, [f"{pack.group.name}. {_when(pack)}. Prepared {pack.today.isoformat()}."])
+    )
+    summary.append([])
+    summary.append(cells(summary, ["Action area", "Commitments", "Overdue", "Inactive", "Open",
+                                   "Completed", "Withdrawn"], bold))  # fmt: skip
+    for s in pack.sections:
+        summary.append(cells(summary, [s.area.name, s.total, s.counts["overdue"],
+                                       s.counts["inactive"], s.counts["open"],
+                                       s.counts["completed"], s.counts["withdrawn"]]))  # fmt: skip
+    for s in pack.sections:
+        sheet = workbook.create_sheet(sheet_name(s.area.name))
+        sheet.append(cells(sheet, [f"{pack.classification}: {s.area.name}"], bold))
+        sheet.append(cells(sheet, PACK_HEADINGS, bold))
+        for item in s.items:
+            c = item.commitment
+            sheet.append(cells(sheet, [c.reference, c.title, c.get_status_display(),
+                                       item.status_then, c.progress, c.due_date, _leads(c),
+                                       item.attention_label, len(item.follow_ups)]))  # fmt: skip
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to FileResponse, which closes it)
+    workbook.save(out)
+    out.seek(0)
+    return out

@@ -1,0 +1,179 @@
+"""The briefing pack for a meeting (or for now): its content, gathered once as plain data, then
+drawn three ways: a print-ready page, a Word document and an XLSX workbook. A fixed number of
+queries whatever the number of commitments.
+
+Per action area, each commitment with its status now (and at the last snapshot when the
+outcomes' snapshots exist), the follow-ups since the previous meeting, overdue and inactive
+items first; the indicators with their latest values; the compliance table and what changed
+since the previous meeting where the outcomes provide them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+from commitments import selectors as domain
+from commitments.models import (
+    OPEN_STATUSES,
+    ActionArea,
+    Agency,
+    Commitment,
+    FollowUp,
+    Indicator,
+    Measurement,
+    Meeting,
+    Status,
+    WorkingGroup,
+)
+
+ATTENTION_ORDER = {"overdue": 0, "inactive": 1, "open": 2, "completed": 3, "withdrawn": 4}
+DEFAULT_SINCE_DAYS = 90  # with no earlier meeting, follow-ups of the last 90 days
+
+
+@dataclass
+class Item:
+    commitment: Commitment
+    attention: str  # overdue, inactive, open, completed, withdrawn
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    status_then: str = ""  # at the last snapshot, when there is one
+
+    @property
+    def attention_label(self) -> str:
+        return {"overdue": "Overdue", "inactive": "Inactive"}.get(self.attention, "")
+
+
+@dataclass
+class AreaSection:
+    area: ActionArea
+    items: list[Item]
+    indicators: list[Indicator]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class Pack:
+    group: WorkingGroup
+    meeting: Meeting | None
+    previous: Meeting | None
+    since: datetime.date
+    today: datetime.date
+    classification: str
+    sections: list[AreaSection]
+    totals: dict[str, int]
+    extra: dict = field(default_factory=dict)  # compliance, changes: see the outcomes
+
+    @property
+    def title(self) -> str:
+        if self.meeting:
+            return f"Briefing for meeting {self.meeting.number}: {self.meeting.title}"
+        return f"Briefing pack, {self.today:%-d %B %Y}"
+
+
+def classification_of(value: str | None) -> str:
+    text = " ".join((value or "").split())[:120]
+    return text or settings.BRIEFING_CLASSIFICATION
+
+
+def _attention(c: Commitment, today: datetime.date, quiet_before: datetime.date) -> str:
+    if c.status == Status.COMPLETED:
+        return "completed"
+    if c.status == Status.WITHDRAWN:
+        return "withdrawn"
+    if c.due_date and c.due_date < today:
+        return "overdue"
+    if c.last_activity_on < quiet_before:
+        return "inactive"
+    return "open"
+
+
+def briefing_pack(
+    *,
+    group: WorkingGroup,
+    meeting: Meeting | None = None,
+    classification: str | None = None,
+    today: datetime.date | None = None,
+) -> Pack:
+    """Six queries: the meetings, the areas, the commitments (with area, meeting, owner), their
+    lead agencies, the follow-ups since the previous meeting, the indicators with their latest
+    measurement."""
+    today = today or timezone.localdate()
+    quiet_before = domain.inactive_before(today)
+    meetings = list(Meeting.objects.in_group(group).order_by("start_date", "number"))
+    if meeting is not None:
+        earlier = [m for m in meetings if m.start_date < meeting.start_date]
+    else:
+        earlier = [m for m in meetings if m.end_date <= today]
+    previous = earlier[-1] if earlier else None
+    since = previous.end_date if previous else today - datetime.timedelta(days=DEFAULT_SINCE_DAYS)
+
+    areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
+    commitments = list(
+        Commitment.objects.in_group(group)
+        .select_related("action_area", "meeting", "owner")
+        .prefetch_related(
+            Prefetch(
+                "lead_agencies",
+                queryset=Agency.objects.select_related("party").order_by("party__name", "acronym"),
+            )
+        )
+        .order_by("reference")
+    )
+    follow_ups: dict[int, list[FollowUp]] = {}
+    for entry in (
+        FollowUp.objects.in_group(group)
+        .filter(occurred_on__gt=since)
+        .select_related("author")
+        .order_by("occurred_on", "created_at")
+    ):
+        follow_ups.setdefault(entry.commitment_id, []).append(entry)
+    latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period_end")
+    indicators = list(
+        Indicator.objects.in_group(group)
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_period_end=Subquery(latest.values("period_end")[:1]),
+        )
+        .order_by("name")
+    )
+    by_area: dict[int, list[Item]] = {area.pk: [] for area in areas}
+    totals = dict.fromkeys(ATTENTION_ORDER, 0)
+    for c in commitments:
+        item = Item(c, _attention(c, today, quiet_before), follow_ups.get(c.pk, []))
+        by_area.setdefault(c.action_area_id, []).append(item)
+        totals[item.attention] += 1
+    sections = []
+    for area in areas:
+        items = sorted(
+            by_area.get(area.pk, []),
+            key=lambda i: (ATTENTION_ORDER[i.attention], i.commitment.due_date or datetime.date.max,
+                           i.commitment.reference),
+        )  # fmt: skip
+        counts = {key: sum(1 for i in items if i.attention == key) for key in ATTENTION_ORDER}
+        sections.append(
+            AreaSection(
+                area=area,
+                items=items,
+                indicators=[i for i in indicators if i.action_area_id == area.pk],
+                counts=counts,
+            )
+        )
+    totals["all"] = len(commitments)
+    totals["open_all"] = sum(1 for c in commitments if c.status in OPEN_STATUSES)
+    return Pack(
+        group=group,
+        meeting=meeting,
+        previous=previous,
+        since=since,
+        today=today,
+        classification=classification_of(classification),
+        sections=sections,
+        totals=totals,
+    )

@@ -1,0 +1,180 @@
+"""The briefing pack: per action area, overdue and inactive first, the follow-ups since the
+previous meeting, indicators; the same content as a print-ready page, a Word document and an
+XLSX workbook; its classification line; fixed queries whatever the number of commitments."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from commitments import services as domain
+from reports import pack
+from tests import factories
+from tests.test_views_support import signed_in, url
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def record(group, analyst):
+    """Meeting 1 long ago, meeting 2 next month; in PC an overdue, an inactive and a fresh
+    commitment; in DT a completed one and an indicator."""
+    m1 = group.meetings.get(number=1)
+    domain.meeting_update(meeting=m1, start_date=TODAY - datetime.timedelta(days=200),
+                          end_date=TODAY - datetime.timedelta(days=199))  # fmt: skip
+    m2 = factories.meeting(group, 2, start_date=TODAY + datetime.timedelta(days=30),
+                           end_date=TODAY + datetime.timedelta(days=31), title="Second meeting")  # fmt: skip
+    pc = group.action_areas.get(code="PC")
+    dt = factories.action_area(group, "DT", name="Drug trafficking", order=1)
+    fresh = factories.commitment(group, pc, m1, title="Fresh one",
+                                 due_date=TODAY + datetime.timedelta(days=60))  # fmt: skip
+    overdue = factories.commitment(group, pc, m1, title="Late one",
+                                   due_date=TODAY - datetime.timedelta(days=5))  # fmt: skip
+    quiet = factories.commitment(group, pc, m1, title="Quiet one")
+    done = factories.commitment(group, dt, m1, title="Done one")
+    for c in (fresh, overdue):
+        domain.follow_up_record(commitment=c, author=analyst, note=f"News on {c.title}",
+                                expected_version=c.version)  # fmt: skip
+    domain.follow_up_record(commitment=done, author=analyst, note="Finished.", status="completed",
+                            progress=100, expected_version=done.version)  # fmt: skip
+    factories.indicator(group, "Seizures reported", action_area=dt, baseline=10, target=40)
+    return {"m1": m1, "m2": m2, "fresh": fresh, "overdue": overdue, "quiet": quiet, "done": done}
+
+
+def test_it_puts_what_needs_attention_first_in_each_area(group, record):
+    the_pack = pack.briefing_pack(group=group, meeting=record["m2"])
+    assert the_pack.previous == record["m1"] and the_pack.since == record["m1"].end_date
+    pc, dt = the_pack.sections
+    assert [i.commitment.title for i in pc.items] == ["Late one", "Quiet one", "Fresh one"]
+    assert [i.attention for i in pc.items] == ["overdue", "inactive", "open"]
+    assert [e.note for e in pc.items[0].follow_ups] == ["News on Late one"]
+    assert pc.items[1].follow_ups == []
+    assert [i.attention for i in dt.items] == ["completed"]
+    assert [i.name for i in dt.indicators] == ["Seizures reported"]
+    assert the_pack.totals["overdue"] == 1 and the_pack.totals["all"] == 4
+    assert the_pack.classification == "For official use only"
+    assert the_pack.title == "Briefing for meeting 2: Second meeting"
+
+
+def test_it_prints_the_pack_with_its_cover_and_a_section_per_area(client, viewer, group, record):
+    body = (
+        signed_in(client, viewer)
+        .get(
+            url("reports:briefing", group.slug)
+            + "?meeting=2&classification=Sensitive+but+unclassified"
+        )
+        .content.decode()
+    )
+    assert '<p class="pack-classification">Sensitive but unclassified</p>' in body
+    assert "Briefing for meeting 2: Second meeting" in body
+    assert body.index("Late one") < body.index("Quiet one") < body.index("Fresh one")
+    assert 'class="flag flag--overdue">Overdue<' in body
+    assert "News on Late one" in body and "Seizures reported" in body
+    assert (
+        f'href="/g/{group.slug}/briefing/print.css?meeting=2&amp;classification=Sensitive+but+unclassified"'
+        in body
+    )
+    assert f'href="/g/{group.slug}/briefing.docx?meeting=2' in body
+
+
+def test_it_writes_the_running_header_as_a_safe_stylesheet(client, viewer, group):
+    response = signed_in(client, viewer).get(
+        url("reports:briefing_css", group.slug) + '?classification=x"; } body { display: none'
+    )
+    css = response.content.decode()
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    assert 'counter(page) " of " counter(pages)' in css
+    assert "DPEWG briefing" in css
+    rules = css.split("@bottom-left")[1].split(";")[0]
+    assert '"' not in rules[rules.index('"') + 1 : rules.rindex('"')]  # no quote inside
+    assert "}" not in rules and "display" in css and "\\00007d" in css
+
+
+@pytest.mark.parametrize("meeting", ["999", "abc", "-1"])
+def test_it_refuses_a_meeting_the_group_does_not_have(client, viewer, group, meeting):
+    response = signed_in(client, viewer).get(
+        url("reports:briefing", group.slug) + f"?meeting={meeting}"
+    )
+    assert response.status_code == 404
+
+
+def test_it_writes_an_editable_word_document(client, viewer, group, record):
+    response = signed_in(client, viewer).get(
+        url("reports:briefing_docx", group.slug) + "?meeting=2"
+    )
+    assert response.status_code == 200
+    assert (
+        f'filename="{group.slug}-briefing-meeting-2-{TODAY.isoformat()}.docx"'
+        in response["Content-Disposition"]
+    )
+    document = Document(io.BytesIO(response.content))
+    headings = [
+        (p.style.name, p.text)
+        for p in document.paragraphs
+        if p.style.name.startswith(("Heading", "Title"))
+    ]
+    assert ("Title", "Briefing for meeting 2: Second meeting") in headings
+    assert ("Heading 1", "Precursor chemicals") in headings and (
+        "Heading 1",
+        "Drug trafficking",
+    ) in headings
+    h2 = [text for style, text in headings if style == "Heading 2"]
+    assert h2.index(f"{record['overdue'].reference} Late one") < h2.index(
+        f"{record['fresh'].reference} Fresh one"
+    )
+    summary = document.tables[0]
+    assert [c.text for c in summary.rows[1].cells] == [
+        "Precursor chemicals",
+        "3",
+        "1",
+        "1",
+        "0",
+        "0",
+    ]
+    assert "For official use only" in document.sections[0].header.paragraphs[0].text
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert any("News on Late one" in b for b in bullets)
+
+
+def test_it_writes_a_workbook_with_a_summary_and_a_sheet_per_area(client, viewer, group, record):
+    response = signed_in(client, viewer).get(url("reports:briefing_xlsx", group.slug))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["Summary", "Precursor chemicals", "Drug trafficking"]
+    assert book["Summary"]["A1"].value == "For official use only"
+    sheet = book["Precursor chemicals"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows] == ["Late one", "Quiet one", "Fresh one"]
+    assert rows[0][5] == datetime.datetime.combine(record["overdue"].due_date, datetime.time())
+    assert rows[0][7] == "Overdue"
+
+
+@pytest.mark.parametrize(
+    "view", ["reports:briefing", "reports:briefing_docx", "reports:briefing_xlsx"]
+)
+def test_it_builds_the_pack_for_3_or_300_commitments_with_the_same_queries(
+    client, viewer, group, analyst, view
+):
+    us, india = factories.lead_agencies()
+    client = signed_in(client, viewer)
+    counts = []
+    for n in (3, 300):
+        while group.commitments.count() < n:
+            c = factories.commitment(group, lead_agencies=[us, india])
+            domain.follow_up_record(commitment=c, author=analyst, note="News",
+                                    expected_version=c.version)  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(view, group.slug))
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
