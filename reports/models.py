@@ -67,3 +67,29 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} (week of {self.week})"
+
+
+class ImportBatch(models.Model):
+    """An uploaded file of commitments, read and checked (the dry run), waiting to be applied.
+    It keeps the file's cells, not the file, and the version of each commitment at the dry
+    run, so that applying it refuses rows changed in the meantime."""
+
+    working_group = models.ForeignKey(
+        "commitments.WorkingGroup", on_delete=models.CASCADE, related_name="import_batches"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches"
+    )
+    filename = models.CharField(max_length=200)
+    rows = models.JSONField(help_text="[line number, {heading: text}] per row of the file.")
+    versions = models.JSONField(default=dict, help_text="Reference -> version at the dry run.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.working_group})"

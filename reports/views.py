@@ -14,9 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments import access
+from commitments.models import MembershipRole
+from common.limits import accepts_uploads
 
 from . import calendar, documents, pack, selectors, services, tabular
-from .forms import DigestForm
+from .forms import DigestForm, ImportForm
+from .imports import MAX_BYTES, FileRefused, read_table
+from .models import ImportBatch
 
 
 def _filename(group, what: str, extension: str) -> str:
@@ -158,6 +162,79 @@ def briefing_xlsx(request: HttpRequest, slug: str) -> FileResponse:
         as_attachment=True,
         filename=_pack_filename(the_pack, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --------------------------------------------------------------------------- imports
+
+COORDINATOR = MembershipRole.COORDINATOR
+# A file far over the 5 MB the form accepts still reaches the form, for its message.
+IMPORT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
+
+
+@accepts_uploads(IMPORT_UPLOAD_MAX_BYTES)
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators upload a file; it is read and checked (the dry run), then shown row by row
+    before anything is written."""
+    group_access = access.get_group_for_user(request.user, slug, need=COORDINATOR)
+    group = group_access.group
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        try:
+            if upload.size > MAX_BYTES:
+                raise FileRefused(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.")
+            table = read_table(name, upload.read())
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            batch = services.import_batch_create(
+                group=group, actor=request.user, filename=name, table=table
+            )
+            return redirect("reports:import_review", slug, batch.pk)
+    return render(
+        request,
+        "reports/import_upload.html",
+        {"group": group, "group_access": group_access, "form": form},
+    )
+
+
+def _batch(request, slug: str, pk: int):
+    group_access = access.get_group_for_user(request.user, slug)
+    batch = ImportBatch.objects.filter(working_group=group_access.group, pk=pk).first()
+    if batch is None:
+        raise Http404("No such import.")
+    group_access.require(COORDINATOR)
+    return group_access, batch
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The dry run's result, row by row; POST applies it (all rows or none)."""
+    group_access, batch = _batch(request, slug, pk)
+    status = 200
+    if request.method == "POST" and batch.applied_at is None:
+        try:
+            services.import_apply(batch=batch, actor=request.user)
+        except services.ImportRefused as refused:
+            plan = refused.plan
+            status = 409
+            messages.error(request, "Nothing was imported: a row was refused (see below).")
+        else:
+            batch.refresh_from_db()
+            messages.success(request, f"Imported: {batch.summary}.")
+            return redirect("commitments:commitment_list", slug)
+    else:
+        plan = services.import_plan(batch=batch)
+    return render(
+        request,
+        "reports/import_review.html",
+        {"group": group_access.group, "group_access": group_access, "batch": batch, "plan": plan},
+        status=status,
     )
 
 

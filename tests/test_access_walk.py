@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -170,6 +171,30 @@ def their_candidate(world: World) -> list[dict]:
     ]
 
 
+def _import(group, username: str) -> int:
+    from reports import imports
+    from reports import services as report_services
+
+    table = imports.Table(headings=["Reference", "Title", "Action area"],
+                          rows=[(2, {"Reference": "", "Title": "", "Action area": ""})])  # fmt: skip
+    user = get_user_model().objects.get(username=username)
+    return report_services.import_batch_create(
+        group=group, actor=user, filename="x.csv", table=table
+    ).pk
+
+
+def own_import(world: World) -> dict:
+    return {"slug": world.group.slug, "pk": _import(world.group, "coordinator")}
+
+
+def their_import(world: World) -> list[dict]:
+    theirs = _import(world.other_group, "outsider")
+    return [
+        {"slug": world.other_group.slug, "pk": theirs},
+        {"slug": world.group.slug, "pk": theirs},
+    ]
+
+
 def wrong_feed_token(world: World) -> dict:
     return {"user_id": world.commitment.owner_id or 1, "token": "0" * 40}
 
@@ -304,6 +329,14 @@ RULES: dict[str, Rule] = {
     "reports:briefing_css": Rule(**READ, kwargs=own, other_groups=theirs),
     "reports:briefing_docx": Rule(**READ, kwargs=own, other_groups=theirs),
     "reports:briefing_xlsx": Rule(**READ, kwargs=own, other_groups=theirs),
+    "reports:import": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
+    # Applying a file with a refused row: 409, nothing written.
+    "reports:import_review": Rule(
+        get=COORDINATE["get"],
+        post=(LOGIN, 404, 403, 403, 409, 409),
+        kwargs=own_import,
+        other_groups=their_import,
+    ),
     "reports:my_feeds": Rule(
         get=(LOGIN, 200, 200, 200, 200, 200),
         post=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),

@@ -302,7 +302,7 @@ CONTENT_SECURITY_POLICY = {
 REQUEST_BODY_MAX_BYTES = envint("REQUEST_BODY_MAX_BYTES", 4 * 1024 * 1024)
 # A view that takes file uploads (common.limits.accepts_uploads) may receive up to this much, so
 # that a file too large for its field is refused by the form, next to the field, not by a 413.
-UPLOAD_BODY_MAX_BYTES = envint("UPLOAD_BODY_MAX_BYTES", 32 * 1024 * 1024)
+UPLOAD_BODY_MAX_BYTES = envint("UPLOAD_BODY_MAX_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
