@@ -242,10 +242,10 @@ def plan(*, group: WorkingGroup, table: Table, versions: dict[str, int] | None =
             row.errors.append(f"Reference: {ref} is not a commitment of {group.short_name}.")
         fields, follow_up = _fields(row, cells, areas, meetings, agencies, members, current)
         if current is None and not ref:
-            for needed in ("title", "action_area", "meeting"):
-                if needed not in fields:
-                    label = {"title": "Title", "action_area": "Action area",
-                             "meeting": "Agreed at meeting"}[needed]  # fmt: skip
+            for needed, label in (("title", "Title"), ("action_area", "Action area"),
+                                  ("meeting", "Agreed at meeting")):  # fmt: skip
+                already = any(e.startswith(f"{label}:") for e in row.errors)
+                if needed not in fields and not already:
                     row.errors.append(f"{label}: needed for a new commitment.")
             row.action = "create"
             row.create = {k: v for k, v in fields.items() if k != "lead_agencies"}
@@ -372,14 +372,32 @@ def _date(row, heading: str, text: str) -> datetime.date | None:
 
 
 def _changes(current: Commitment, fields: dict) -> list[str]:
+    """What the row changes, before and after, in words: the dry run shows it."""
     changes = []
     for name, value in fields.items():
         if name == "lead_agencies":
-            if {a.pk for a in value} != {a.pk for a in current.lead_agencies.all()}:
-                changes.append("lead agencies")
+            before = {a.pk for a in current.lead_agencies.all()}
+            if {a.pk for a in value} != before:
+                changes.append(
+                    f"lead agencies: {_shown(list(current.lead_agencies.all()))} → {_shown(value)}"
+                )
         elif name != "meeting" and getattr(current, name) != value:
-            changes.append(Commitment._meta.get_field(name).verbose_name)
+            label = Commitment._meta.get_field(name).verbose_name
+            changes.append(f"{label}: {_shown(getattr(current, name))} → {_shown(value)}")
     return changes
+
+
+def _shown(value) -> str:
+    if value in (None, "", []):
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(a.acronym for a in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    text = str(value)
+    return f"“{text[:60]}{'…' if len(text) > 60 else ''}”"
 
 
 def _moves(current: Commitment, follow_up: dict) -> list[str]:

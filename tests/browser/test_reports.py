@@ -84,3 +84,36 @@ def test_it_prints_the_briefing_pack_with_a_running_header_and_page_numbers(
         for number in range(min(pages, 3)):
             image = document[number].render(scale=1.2).to_pil()
             image.save(SCREENSHOTS / f"briefing-{paper}-page{number + 1}.png")
+
+
+def test_it_imports_a_file_after_showing_what_each_row_would_do(page, live_server, workspace):
+    sign_in(page, workspace.coordinator, live_server)
+    page.goto(reverse("commitments:commitment_list", args=[workspace.group.slug]))
+    page.get_by_role("link", name="Import from a file").click()
+    assert_accessible(page, "the import form")
+    first = workspace.commitment
+    bad = (
+        "Reference,Title,Action area,Agreed at meeting,Due date\n"
+        f"{first.reference},{first.title} (renamed),PC,,\n"
+        ",Exchange liaison officers,Nowhere,1,2027-02-30\n"
+    )
+    page.get_by_label("The file").set_input_files(
+        files=[{"name": "changes.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#import-problem")).to_contain_text("1 row with problems")
+    expect(page.locator("#row-3")).to_contain_text("“Nowhere” is not an area of this group")
+    assert_accessible(page, "the dry run with a refused row")
+    screenshot(page, "import-dry-run-errors")
+
+    page.get_by_role("link", name="Upload the corrected file").click()
+    good = bad.replace("Nowhere", "DT").replace("2027-02-30", "2027-02-28")
+    page.get_by_label("The file").set_input_files(
+        files=[{"name": "changes.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator(".lede")).to_contain_text("1 to add, 1 to update")
+    screenshot(page, "import-dry-run")
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.locator(".messages")).to_contain_text("Imported: 1 created, 1 updated")
+    expect(page.locator("#commitment-table")).to_contain_text("Exchange liaison officers")
