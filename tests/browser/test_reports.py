@@ -117,3 +117,16 @@ def test_it_imports_a_file_after_showing_what_each_row_would_do(page, live_serve
     page.get_by_role("button", name="Import 2 rows").click()
     expect(page.locator(".messages")).to_contain_text("Imported: 1 created, 1 updated")
     expect(page.locator("#commitment-table")).to_contain_text("Exchange liaison officers")
+
+
+def test_it_prints_the_dashboard_compactly_with_its_group_and_date(page, live_server, workspace):
+    sign_in(page, workspace.viewer, live_server)
+    page.goto(reverse("commitments:group_dashboard", args=[workspace.group.slug]))
+    page.emulate_media(media="print")
+    expect(page.locator(".print-context")).to_contain_text(workspace.group.name)
+    expect(page.locator(".print-context")).to_contain_text("printed")
+    pdf = page.pdf(format="A4")
+    document = pdfium.PdfDocument(pdf)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    document[0].render(scale=1.2).to_pil().save(SCREENSHOTS / "dashboard-print-page1.png")
+    assert len(document) <= 2, f"the printed dashboard takes {len(document)} pages"
