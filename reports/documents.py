@@ -8,7 +8,7 @@ import tempfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Inches, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -33,6 +33,24 @@ def _when(pack: Pack) -> str:
     return "The state of the record now"
 
 
+def _table(document, headings: list[str], rows: list[list], *, first: float) -> None:
+    """A real Word table: bold headings, a wide first column (inches), a dash for no value."""
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    table.autofit = False
+    rest = (6.3 - first) / (len(headings) - 1)
+    widths = [Inches(first)] + [Inches(rest)] * (len(headings) - 1)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table grid, which LibreOffice and Word read
+    for cell, text, width in zip(table.rows[0].cells, headings, widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].add_run(text).bold = True
+    for values in rows:
+        for cell, value, width in zip(table.add_row().cells, values, widths, strict=True):
+            cell.width = width
+            cell.text = "–" if value in (None, "") else str(value)
+
+
 def docx_bytes(pack: Pack) -> bytes:
     document = Document()
     styles = document.styles
@@ -54,17 +72,13 @@ def docx_bytes(pack: Pack) -> bytes:
     )
 
     document.add_heading("Summary", level=1)
-    table = document.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Action area", "Commitments", "Overdue",
-                                                 "Inactive", "Completed", "Withdrawn"], strict=True):  # fmt: skip
-        cell.text = text
-    for s in pack.sections:
-        cells = table.add_row().cells
-        values = [s.area.name, s.total, s.counts["overdue"], s.counts["inactive"],
-                  s.counts["completed"], s.counts["withdrawn"]]  # fmt: skip
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
+    _table(
+        document,
+        ["Action area", "Commitments", "Overdue", "Inactive", "Completed", "Withdrawn"],
+        [[s.area.name, s.total, s.counts["overdue"], s.counts["inactive"], s.counts["completed"],
+          s.counts["withdrawn"]] for s in pack.sections],
+        first=2.4,
+    )  # fmt: skip
 
     for extra in ("compliance", "changes"):
         if pack.extra.get(extra + "_docx"):
@@ -94,17 +108,13 @@ def docx_bytes(pack: Pack) -> bytes:
                 document.add_paragraph(text, style="List Bullet")
         if s.indicators:
             document.add_heading("Indicators", level=2)
-            table = document.add_table(rows=1, cols=5)
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, ["Indicator", "Baseline", "Target",
-                                                         "Latest", "As of"], strict=True):  # fmt: skip
-                cell.text = text
-            for i in s.indicators:
-                cells = table.add_row().cells
-                values = [f"{i.name} ({i.unit})", i.baseline, i.target, i.latest_value,
-                          i.latest_period_end]  # fmt: skip
-                for cell, value in zip(cells, values, strict=True):
-                    cell.text = "" if value is None else str(value)
+            _table(
+                document,
+                ["Indicator", "Baseline", "Target", "Latest", "As of"],
+                [[f"{i.name} ({i.unit})", i.baseline, i.target, i.latest_value,
+                  i.latest_period_end] for i in s.indicators],
+                first=2.8,
+            )  # fmt: skip
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
