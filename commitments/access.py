@@ -21,6 +21,7 @@ from .models import (
     ActionArea,
     Commitment,
     Indicator,
+    Measurement,
     Meeting,
     Membership,
     MembershipRole,
@@ -140,3 +141,16 @@ def get_indicator_for_user(
 ) -> tuple[GroupAccess, Indicator]:
     queryset = Indicator.objects.select_related("working_group", "action_area", "commitment")
     return _get_in_group(user, slug, queryset, "indicator", need, pk=pk)
+
+
+def get_measurement_for_user(
+    user, slug: str, pk: int, measurement_pk: int, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, Indicator, Measurement]:
+    """A measurement of the group's indicator `pk`: 404 unless both are there and match."""
+    group_access, indicator = get_indicator_for_user(user, slug, pk)
+    measurement = Measurement.objects.filter(indicator=indicator, pk=measurement_pk).first()
+    if measurement is None:
+        raise Http404("No such measurement.")
+    measurement.indicator = indicator
+    group_access.require(need)
+    return group_access, indicator, measurement

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import coordination, overview, workspace
+from .views import coordination, outcomes, overview, workspace
 
 app_name = "commitments"
 
 GROUP = "g/<slug:slug>/"
 COMMITMENT = GROUP + "commitments/<str:reference>/"
 MEETING = GROUP + "meetings/<int:number>/"
+INDICATOR = GROUP + "indicators/<int:pk>/"
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -23,7 +24,19 @@ urlpatterns = [
     path(MEETING + "commitments/new/", coordination.commitment_create, name="commitment_create"),
     path(GROUP + "areas/<slug:area_slug>/", workspace.area_detail, name="area_detail"),
     path(GROUP + "indicators/new/", coordination.indicator_create, name="indicator_create"),
-    path(GROUP + "indicators/<int:pk>/edit/", coordination.indicator_edit, name="indicator_edit"),
+    path(INDICATOR + "edit/", coordination.indicator_edit, name="indicator_edit"),
+    path(INDICATOR, outcomes.indicator_detail, name="indicator_detail"),
+    path(INDICATOR + "measurements/", outcomes.measurement_create, name="measurement_create"),
+    path(
+        INDICATOR + "measurements/<int:measurement_pk>/correct/",
+        outcomes.measurement_correct,
+        name="measurement_correct",
+    ),
+    path(
+        COMMITMENT + "measurements/",
+        outcomes.commitment_measurement_create,
+        name="commitment_measurement_create",
+    ),
     path(GROUP + "sides/", overview.sides, name="sides"),
     path(GROUP + "activity/", overview.recent_activity, name="recent_activity"),
     path(GROUP + "members/", overview.members, name="members"),

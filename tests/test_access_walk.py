@@ -10,6 +10,7 @@ Admin URLs are walked generically: everyone who is not staff is sent to the admi
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from commitments import services
 from tests import factories
 
 PERSONAS = ("anonymous", "outsider", "viewer", "analyst", "coordinator", "admin")
@@ -71,6 +73,8 @@ class World:
     other_commitment: object
     indicator: object = None
     other_indicator: object = None
+    measurement: object = None
+    other_measurement: object = None
 
 
 def own(world: World) -> dict:
@@ -197,6 +201,24 @@ def their_import(world: World) -> list[dict]:
 
 def wrong_feed_token(world: World) -> dict:
     return {"user_id": world.commitment.owner_id or 1, "token": "0" * 40}
+
+
+def own_measurement(world: World) -> dict:
+    return {**own_indicator(world), "measurement_pk": world.measurement.pk}
+
+
+def their_measurement(world: World) -> list[dict]:
+    theirs = {"pk": world.other_indicator.pk, "measurement_pk": world.other_measurement.pk}
+    return [
+        {"slug": world.other_group.slug, **theirs},
+        {"slug": world.group.slug, **theirs},
+        # our indicator, their measurement
+        {
+            "slug": world.group.slug,
+            "pk": world.indicator.pk,
+            "measurement_pk": theirs["measurement_pk"],
+        },
+    ]
 
 
 def none(world: World) -> dict:
@@ -344,6 +366,27 @@ RULES: dict[str, Rule] = {
     # Calendar programs fetch the feed without a session: the token is the key, and a wrong
     # one is 404 for everyone (tests/test_reports.py covers the right one).
     "reports:calendar_feed": Rule(get=every(404), post=every(405), kwargs=wrong_feed_token),
+    "commitments:indicator_detail": Rule(
+        **READ, kwargs=own_indicator, other_groups=their_indicator
+    ),
+    "commitments:measurement_create": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 200, 200, 200),
+        kwargs=own_indicator,
+        other_groups=their_indicator,
+    ),
+    "commitments:measurement_correct": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 200, 200, 200),
+        kwargs=own_measurement,
+        other_groups=their_measurement,
+    ),
+    "commitments:commitment_measurement_create": Rule(
+        **WRITE,
+        post=(LOGIN, 404, 403, 200, 200, 200),
+        kwargs=own_commitment,
+        other_groups=their_commitment,
+    ),
     "commitments:commitment_status": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),
@@ -368,13 +411,20 @@ def test_it_has_a_rule_for_every_url_pattern_of_the_project():
 
 @pytest.fixture
 def world(group, other_group, commitment) -> World:
+    indicator = factories.indicator(group, commitment=commitment)
+    other_indicator = factories.indicator(other_group)
+    day = datetime.date(2026, 1, 31)
     return World(
         group=group,
         other_group=other_group,
         commitment=commitment,
         other_commitment=factories.commitment(other_group),
-        indicator=factories.indicator(group, commitment=commitment),
-        other_indicator=factories.indicator(other_group),
+        indicator=indicator,
+        other_indicator=other_indicator,
+        measurement=services.measurement_record(indicator=indicator, period_end=day, value=1),
+        other_measurement=services.measurement_record(
+            indicator=other_indicator, period_end=day, value=2
+        ),
     )
 
 

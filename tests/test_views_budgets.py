@@ -103,10 +103,25 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
 
     # 1-4 session, user, group, membership,
     # 5 the commitment with area, meeting, owner and source document,
-    # 6 its lead agencies with their party, 7 count of follow-ups (timeline pager),
-    # 8 a page of follow-ups with their author, 9 indicators with their latest measurement.
-    with django_assert_num_queries(9):
+    # 6 its lead agencies with their party, 7 the user's side (the measurement form's default),
+    # 8 count of follow-ups (timeline pager), 9 a page of follow-ups with their author,
+    # 10 indicators with their latest measurement, 11-12 the measurement form's choices: the
+    # commitment's indicators, the group's sides.
+    with django_assert_num_queries(12):
         assert client.get(detail).status_code == 200
+
+    # The indicators alone (htmx, after "commitment-changed"): 1-4, 5 the commitment,
+    # 6 its lead agencies (the detail selector reads them), 7 indicators with latest value.
+    with django_assert_num_queries(7):
+        client.get(detail, headers=htmx_headers("commitment-indicators"))
+
+    # 1-4 session, user, group, membership, 5 the indicator with area and commitment,
+    # 6 the group's sides, 7 its measurements with who entered and reported them,
+    # 8 their history (corrections), 9 the user's side, 10 the form's choice of sides.
+    indicator = c.indicators.order_by("pk").first()
+    indicator_url = url("commitments:indicator_detail", G, indicator.pk)
+    with django_assert_num_queries(10):
+        assert client.get(indicator_url).status_code == 200
 
     # The status block alone (htmx, after "commitment-changed"): 1-4, 5 the commitment.
     with django_assert_num_queries(5):

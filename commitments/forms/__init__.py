@@ -17,6 +17,7 @@ from .coordination import (
     ParticipantFormSet,
     WithdrawForm,
 )
+from .outcomes import MeasurementCorrectForm, MeasurementForm
 from .workspace import ActivityFilterForm, FollowUpForm, StatusChangeForm
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "FollowUpForm",
     "GroupChoices",
     "IndicatorForm",
+    "MeasurementCorrectForm",
+    "MeasurementForm",
     "MeetingForm",
     "ParticipantFormSet",
     "StatusChangeForm",

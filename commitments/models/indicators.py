@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ..rules import http_url_validator, not_in_future
 from .base import choices_check
 from .commitments import ActionArea, Commitment
-from .groups import GroupScopedQuerySet, WorkingGroup
+from .groups import GroupScopedQuerySet, Party, WorkingGroup
 
 
 class Direction(models.TextChoices):
@@ -58,6 +60,9 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:indicator_detail", args=[self.working_group.slug, self.pk])
+
     def clean(self) -> None:
         errors = {}
         if self.working_group_id:
@@ -74,10 +79,26 @@ class MeasurementQuerySet(GroupScopedQuerySet):
 
 
 class Measurement(models.Model):
+    """A value of an indicator for the period ending `period_end`. A correction changes the
+    row through `services.measurement_correct`; its history (who, what, when, why) is kept by
+    simple-history and shown on the indicator's page."""
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
-    period_end = models.DateField()
+    period_end = models.DateField(
+        help_text="The last day of the period measured (not in the future).",
+        validators=[not_in_future],
+    )
     value = models.DecimalField(max_digits=14, decimal_places=2)
     note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    reported_by = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        help_text="The side that reported the value.",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -102,3 +123,23 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value} ({self.period_end})"
+
+    def clean(self) -> None:
+        if (
+            self.indicator_id
+            and self.period_end
+            and Measurement.objects.filter(
+                indicator_id=self.indicator_id, period_end=self.period_end
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"period_end": "This indicator already has a value for this period."}
+            )
+        if (
+            self.reported_by_id
+            and self.indicator_id
+            and not self.indicator.working_group.parties.filter(pk=self.reported_by_id).exists()
+        ):
+            raise ValidationError({"reported_by": "This side is not a party of the working group."})

@@ -7,6 +7,13 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
+from .outcomes import (
+    IndicatorDetail,
+    commitment_indicators,
+    group_parties,
+    indicator_detail,
+    user_side,
+)
 from .overview import (
     ACTIVITY_DEFAULT_DAYS,
     ActivityRange,
@@ -23,6 +30,11 @@ from .workspace import __all__ as _workspace
 __all__ = [
     "ACTIVITY_DEFAULT_DAYS",
     "ActivityRange",
+    "IndicatorDetail",
+    "commitment_indicators",
+    "group_parties",
+    "indicator_detail",
+    "user_side",
     "Sides",
     "activity_default_range",
     "members",

@@ -105,3 +105,10 @@ def is_shared(commitment) -> bool:
 def get_item(mapping, key):
     """`mapping[key]` in a template (e.g. the status options prepared once for a list)."""
     return mapping.get(key, "")
+
+
+@register.inclusion_tag("svg/line_chart.html")
+def line_chart(chart) -> dict:
+    """A line chart (`selectors.charts.LineChart`), drawn from its computed geometry. Decorative
+    for screen readers: every page that draws one has the same numbers in a table."""
+    return {"chart": chart}

@@ -25,7 +25,7 @@ from common.htmx import htmx_target
 
 from .. import access, selectors, services
 from ..filters import list_filters
-from ..forms import CommitmentFilterForm, FollowUpForm, StatusChangeForm
+from ..forms import CommitmentFilterForm, FollowUpForm, MeasurementForm, StatusChangeForm
 from ..models import Commitment, Membership, Status
 
 Role = Membership.Role
@@ -240,6 +240,12 @@ def _commitment_context(
             if form.corrected is not None:
                 form.initial["corrects"] = form.corrected.pk
         context["form"] = form
+        if "measurement_form" not in extra:
+            context["measurement_form"] = MeasurementForm(
+                group=group_access.group,
+                indicators=selectors.commitment_indicators(commitment=commitment),
+                side_id=selectors.user_side(user=request.user),
+            )
     context.update(extra)
     return context
 
@@ -255,6 +261,17 @@ def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpRe
             request,
             "commitments/commitment_detail.html#commitment-status",
             {"group": group_access.group, "commitment": commitment},
+        )
+    if target == "commitment-indicators":
+        return render(
+            request,
+            "commitments/commitment_detail.html#commitment-indicators",
+            {
+                "group": group_access.group,
+                "group_access": group_access,
+                "commitment": commitment,
+                "detail": selectors.commitment_detail(commitment=commitment),
+            },
         )
     if target == "timeline":
         return render(
