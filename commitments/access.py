@@ -20,6 +20,8 @@ from django.http import Http404
 from .models import (
     ActionArea,
     Commitment,
+    ComplianceReview,
+    ComplianceScore,
     Indicator,
     Measurement,
     Meeting,
@@ -154,3 +156,42 @@ def get_measurement_for_user(
     measurement.indicator = indicator
     group_access.require(need)
     return group_access, indicator, measurement
+
+
+def get_review_for_user(
+    user, slug: str, pk: int, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, ComplianceReview]:
+    queryset = ComplianceReview.objects.select_related("working_group", "meeting")
+    return _get_in_group(user, slug, queryset, "review", need, pk=pk)
+
+
+def get_score_for_user(
+    user, slug: str, pk: int, score_pk: int, *, need: str = Role.VIEWER
+) -> tuple[GroupAccess, ComplianceReview, ComplianceScore]:
+    group_access, review = get_review_for_user(user, slug, pk)
+    score = (
+        ComplianceScore.objects.filter(review=review, pk=score_pk)
+        .select_related("commitment", "party")
+        .first()
+    )
+    if score is None:
+        raise Http404("No such score.")
+    score.review = review
+    group_access.require(need)
+    return group_access, review, score
+
+
+def may_score(group_access: GroupAccess, side_id: int | None, party) -> bool:
+    """Whether the user may propose this side's scores: a coordinator for any side, an analyst
+    for the side their affiliation names (the services check the same)."""
+    if group_access.can_coordinate:
+        return True
+    return group_access.can_follow_up and side_id is not None and side_id == party.pk
+
+
+def require_may_score(group_access: GroupAccess, side_id: int | None, party) -> None:
+    if not may_score(group_access, side_id, party):
+        raise PermissionDenied(
+            f"Analysts propose the scores of their own side only; {party.name}'s are not yours "
+            "to propose."
+        )

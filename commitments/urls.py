@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordination, outcomes, overview, workspace
+from .views import compliance, coordination, outcomes, overview, workspace
 
 app_name = "commitments"
 
@@ -8,6 +8,7 @@ GROUP = "g/<slug:slug>/"
 COMMITMENT = GROUP + "commitments/<str:reference>/"
 MEETING = GROUP + "meetings/<int:number>/"
 INDICATOR = GROUP + "indicators/<int:pk>/"
+REVIEW = GROUP + "reviews/<int:pk>/"
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -37,6 +38,16 @@ urlpatterns = [
         outcomes.commitment_measurement_create,
         name="commitment_measurement_create",
     ),
+    path(GROUP + "reviews/", compliance.review_list, name="review_list"),
+    path(GROUP + "reviews/new/", compliance.review_create, name="review_create"),
+    path(REVIEW, compliance.review_detail, name="review_detail"),
+    path(REVIEW + "close/", compliance.review_close, name="review_close"),
+    path(
+        REVIEW + "scores/<str:reference>/<str:party>/",
+        compliance.score_edit,
+        name="score_edit",
+    ),
+    path(REVIEW + "confirm/<int:score_pk>/", compliance.score_confirm, name="score_confirm"),
     path(GROUP + "sides/", overview.sides, name="sides"),
     path(GROUP + "activity/", overview.recent_activity, name="recent_activity"),
     path(GROUP + "members/", overview.members, name="members"),

@@ -75,6 +75,10 @@ class World:
     other_indicator: object = None
     measurement: object = None
     other_measurement: object = None
+    review: object = None
+    other_review: object = None
+    score: object = None
+    other_score: object = None
 
 
 def own(world: World) -> dict:
@@ -218,6 +222,51 @@ def their_measurement(world: World) -> list[dict]:
             "pk": world.indicator.pk,
             "measurement_pk": theirs["measurement_pk"],
         },
+    ]
+
+
+def own_review(world: World) -> dict:
+    return {"slug": world.group.slug, "pk": world.review.pk}
+
+
+def their_review(world: World) -> list[dict]:
+    return [
+        {"slug": world.other_group.slug, "pk": world.other_review.pk},
+        {"slug": world.group.slug, "pk": world.other_review.pk},
+    ]
+
+
+def own_score(world: World) -> dict:
+    return {**own_review(world), "reference": world.commitment.reference, "party": "US"}
+
+
+def their_score(world: World) -> list[dict]:
+    ref = world.other_commitment.reference
+    return [
+        {
+            "slug": world.other_group.slug,
+            "pk": world.other_review.pk,
+            "reference": ref,
+            "party": "US",
+        },
+        {"slug": world.group.slug, "pk": world.other_review.pk, "reference": ref, "party": "US"},
+        {**own_review(world), "reference": ref, "party": "US"},  # their commitment in our review
+        {**own_review(world), "reference": world.commitment.reference, "party": "XX"},
+    ]
+
+
+def own_confirm(world: World) -> dict:
+    return {**own_review(world), "score_pk": world.score.pk}
+
+
+def their_confirm(world: World) -> list[dict]:
+    return [
+        {
+            "slug": world.other_group.slug,
+            "pk": world.other_review.pk,
+            "score_pk": world.other_score.pk,
+        },
+        {**own_review(world), "score_pk": world.other_score.pk},
     ]
 
 
@@ -387,6 +436,23 @@ RULES: dict[str, Rule] = {
         kwargs=own_commitment,
         other_groups=their_commitment,
     ),
+    "commitments:review_list": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:review_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
+    "commitments:review_detail": Rule(**READ, kwargs=own_review, other_groups=their_review),
+    # Analysts score their own side only: the walk's analyst has no affiliation (403).
+    "commitments:score_edit": Rule(**COORDINATE, kwargs=own_score, other_groups=their_score),
+    "commitments:score_confirm": Rule(
+        get=(LOGIN, 405, 405, 405, 405, 405),
+        post=(LOGIN, 404, 403, 403, REDIRECT, REDIRECT),
+        kwargs=own_confirm,
+        other_groups=their_confirm,
+    ),
+    "commitments:review_close": Rule(
+        get=(LOGIN, 405, 405, 405, 405, 405),
+        post=(LOGIN, 404, 403, 403, REDIRECT, REDIRECT),
+        kwargs=own_review,
+        other_groups=their_review,
+    ),
     "commitments:commitment_status": Rule(
         **WRITE,
         post=(LOGIN, 404, 403, REDIRECT, REDIRECT, REDIRECT),
@@ -409,16 +475,35 @@ def test_it_has_a_rule_for_every_url_pattern_of_the_project():
     assert not stale, f"These RULES name no URL any more: {stale}"
 
 
+def _review_and_score(group, commitment):
+    user = factories.user()
+    review = services.compliance_review_open(
+        working_group=group, meeting=group.meetings.get(), actor=user
+    )
+    us = group.parties.get(code="US")
+    score = services.compliance_score_create(
+        review=review, commitment=commitment, party=us, score=0, rationale="Partial."
+    )
+    return review, score
+
+
 @pytest.fixture
 def world(group, other_group, commitment) -> World:
     indicator = factories.indicator(group, commitment=commitment)
     other_indicator = factories.indicator(other_group)
     day = datetime.date(2026, 1, 31)
+    other_commitment = factories.commitment(other_group)
+    review, score = _review_and_score(group, commitment)
+    other_review, other_score = _review_and_score(other_group, other_commitment)
     return World(
+        review=review,
+        other_review=other_review,
+        score=score,
+        other_score=other_score,
         group=group,
         other_group=other_group,
         commitment=commitment,
-        other_commitment=factories.commitment(other_group),
+        other_commitment=other_commitment,
         indicator=indicator,
         other_indicator=other_indicator,
         measurement=services.measurement_record(indicator=indicator, period_end=day, value=1),

@@ -110,6 +110,15 @@ def populate(group, start: int, stop: int) -> None:
             value=i,
             entered_by=member,
         )
+        review = services.compliance_review_open(working_group=group, meeting=meeting, actor=member)
+        services.compliance_score_create(
+            review=review,
+            commitment=commitment,
+            party=agency.party,
+            score=1,
+            rationale=f"Done {i}.",
+            proposed_by=member,
+        )
 
 
 @pytest.fixture

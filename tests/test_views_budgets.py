@@ -10,14 +10,16 @@ everywhere: 1 the session, 2 the user, then the access check: 3 the working grou
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from commitments import services
+from commitments import selectors, services
 from commitments.models import Commitment
 from tests import factories
 from tests.factories import Role
@@ -147,6 +149,49 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:area_detail", G, "pc")).status_code == 200
 
 
+def scored_review(group, number: int):
+    """A review of every open commitment (for a meeting after all of them), each with a
+    confirmed score for one side and a proposed one for the other; and a closed review before
+    it, so that the page compares."""
+    today = timezone.localdate()
+    meetings = []
+    for offset in (0, 1):
+        meetings.append(
+            factories.meeting(
+                group,
+                number + offset,
+                start_date=today + datetime.timedelta(days=60 + offset),
+                end_date=today + datetime.timedelta(days=60 + offset),
+            )
+        )
+    us, india = group.parties.get(code="US"), group.parties.get(code="IN")
+    reviews = []
+    for meeting in meetings:
+        review = services.compliance_review_open(working_group=group, meeting=meeting, actor=None)
+        for c in review.commitments.all():
+            services.compliance_score_create(
+                review=review, commitment=c, party=us, score=1, rationale="Done.", state="confirmed"
+            )
+            services.compliance_score_create(
+                review=review, commitment=c, party=india, score=0, rationale="Partly."
+            )
+        reviews.append(review)
+    services.compliance_review_close(review=reviews[0], actor=None)
+    return reviews[1]
+
+
+def check_review_pages(client, review, django_assert_num_queries) -> None:
+    # 1-4 session, user, group, membership, 5 the reviews with their meeting and opener.
+    with django_assert_num_queries(5):
+        assert client.get(url("commitments:review_list", G)).status_code == 200
+
+    # 1-4, 5 the review with its meeting, 6 the group's sides, 7 the commitments under review
+    # with their area, 8 their scores with who proposed and confirmed them, 9 the previous
+    # closed review, 10 its confirmed scores, 11 the user's side (what they may score).
+    with django_assert_num_queries(11):
+        assert client.get(url("commitments:review_detail", G, review.pk)).status_code == 200
+
+
 def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 1-4 session, user, group, membership (a coordinator's: the same four everywhere),
     # 5 the members with their account, agency and side.
@@ -176,6 +221,17 @@ def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) ->
     # 1-4, 5 the areas (what it measures; a commitment is named by its reference).
     with django_assert_num_queries(5):
         assert client.get(url("commitments:indicator_create", G)).status_code == 200
+
+    # 1-4, 5 the meetings without a review.
+    with django_assert_num_queries(5):
+        assert client.get(url("commitments:review_create", G)).status_code == 200
+
+    # 1-4, 5 the latest review, 6 the commitment under review, 7 the side, 8 the user's side,
+    # 9 the score there now, with who proposed and confirmed it.
+    review = selectors.reviews(group=c.working_group)[0]
+    ref = review.commitments.order_by("reference").first().reference
+    with django_assert_num_queries(9):
+        assert client.get(url("commitments:score_edit", G, review.pk, ref, "US")).status_code == 200
 
 
 # A follow-up POST (htmx) in at most 20 SQL statements; it makes 15: 1-4 session, user, group,
@@ -217,7 +273,10 @@ def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments
     c = follow_ups(created[0], 3, author=analyst)
     signed_in(client, analyst)
     coordinating = signed_in(Client(), coordinator)
+    review = scored_review(group, 10)
+    assert review.scores.count() == 2 * review.commitments.count() >= 6
     check_pages(client, c, django_assert_num_queries)
+    check_review_pages(client, review, django_assert_num_queries)
     check_coordinator_pages(coordinating, c, django_assert_num_queries)
     small_writes = measure_writes(client, Commitment.objects.get(pk=created[1].pk), "stalled")
 
@@ -225,7 +284,10 @@ def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments
     c = follow_ups(c, 297, author=analyst)
     assert Commitment.objects.filter(working_group=group).count() == 300
     assert c.follow_ups.count() >= 300
+    review = scored_review(group, 20)
+    assert review.commitments.count() >= 290
     check_pages(client, c, django_assert_num_queries)
+    check_review_pages(client, review, django_assert_num_queries)
     check_coordinator_pages(coordinating, c, django_assert_num_queries)
     assert (
         measure_writes(client, Commitment.objects.get(pk=created[1].pk), "withdrawn")

@@ -2,4 +2,4 @@
 path, history rules, query-per-row helpers), `reference`, `groups`, `meetings`, `commitments`,
 `indicators`. Every model is registered with model history (django-simple-history)."""
 
-from . import commitments, groups, indicators, meetings, reference  # noqa: F401 (registers)
+from . import commitments, compliance, groups, indicators, meetings, reference  # noqa: F401 (registers)

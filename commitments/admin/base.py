@@ -40,6 +40,8 @@ from ..models import (
     Affiliation,
     Agency,
     Commitment,
+    ComplianceReview,
+    ComplianceScore,
     FollowUp,
     Indicator,
     Measurement,
@@ -93,6 +95,8 @@ WRITES: dict[type[models.Model], Writes] = {
     Affiliation: Writes("affiliation"),
     Indicator: Writes("indicator"),
     Measurement: Writes("measurement"),
+    ComplianceReview: Writes("compliance_review"),
+    ComplianceScore: Writes("compliance_score"),
 }
 
 

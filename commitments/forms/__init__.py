@@ -8,6 +8,7 @@ next to the fields, are what every user sees, with JavaScript or without.
 """
 
 from ..filters import CommitmentFilterForm, side_choices
+from .compliance import ReviewOpenForm, ScoreForm
 from .coordination import (
     CommitmentCreateForm,
     CommitmentEditForm,
@@ -32,6 +33,8 @@ __all__ = [
     "MeasurementForm",
     "MeetingForm",
     "ParticipantFormSet",
+    "ReviewOpenForm",
+    "ScoreForm",
     "StatusChangeForm",
     "WithdrawForm",
     "side_choices",

@@ -19,6 +19,7 @@ from .commitments import (
     Status,
     status_progress_error,
 )
+from .compliance import ComplianceReview, ComplianceScore, ReviewState, Score, ScoreState
 from .groups import (
     Affiliation,
     Agency,
@@ -48,6 +49,8 @@ __all__ = [
     "Agency",
     "Commitment",
     "CommitmentQuerySet",
+    "ComplianceReview",
+    "ComplianceScore",
     "Direction",
     "EntryKind",
     "FollowUp",
@@ -65,6 +68,9 @@ __all__ = [
     "Party",
     "Person",
     "Priority",
+    "ReviewState",
+    "Score",
+    "ScoreState",
     "SourceDocument",
     "SourceKind",
     "Status",

@@ -7,6 +7,16 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
+from .compliance import (
+    Compliance,
+    ReviewDetail,
+    group_party,
+    previous_review,
+    review_commitment,
+    review_detail,
+    review_score,
+    reviews,
+)
 from .outcomes import (
     IndicatorDetail,
     commitment_indicators,
@@ -30,6 +40,14 @@ from .workspace import __all__ as _workspace
 __all__ = [
     "ACTIVITY_DEFAULT_DAYS",
     "ActivityRange",
+    "Compliance",
+    "ReviewDetail",
+    "group_party",
+    "previous_review",
+    "review_commitment",
+    "review_detail",
+    "review_score",
+    "reviews",
     "IndicatorDetail",
     "commitment_indicators",
     "group_parties",

@@ -13,6 +13,19 @@ from .commitments import (
     commitment_validate_create,
     commitment_validate_update,
 )
+from .compliance import (
+    commitments_under_review,
+    compliance_review_close,
+    compliance_review_create,
+    compliance_review_delete,
+    compliance_review_open,
+    compliance_review_update,
+    compliance_score_confirm,
+    compliance_score_create,
+    compliance_score_delete,
+    compliance_score_propose,
+    compliance_score_update,
+)
 from .conflicts import Conflict, ConflictError
 from .follow_ups import (
     commitment_withdraw,
@@ -104,6 +117,17 @@ __all__ = [
     "commitment_validate_create",
     "commitment_validate_update",
     "commitment_withdraw",
+    "commitments_under_review",
+    "compliance_review_close",
+    "compliance_review_create",
+    "compliance_review_delete",
+    "compliance_review_open",
+    "compliance_review_update",
+    "compliance_score_confirm",
+    "compliance_score_create",
+    "compliance_score_delete",
+    "compliance_score_propose",
+    "compliance_score_update",
     "follow_up_record",
     "follow_up_validate",
     "indicator_create",

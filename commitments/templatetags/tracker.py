@@ -112,3 +112,15 @@ def line_chart(chart) -> dict:
     """A line chart (`selectors.charts.LineChart`), drawn from its computed geometry. Decorative
     for screen readers: every page that draws one has the same numbers in a table."""
     return {"chart": chart}
+
+
+@register.filter
+def signed(value) -> str:
+    """A score or a movement with its sign: +1, 0, -1; +12.5, -3, written with a real minus
+    sign (U+2212), which screen readers read as "minus"."""
+    if value is None or value == "":
+        return "–"
+    text = f"{value:+}" if value else "0"
+    return (
+        text.replace("-", "−").replace(".0", "") if text.endswith(".0") else text.replace("-", "−")
+    )

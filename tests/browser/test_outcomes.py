@@ -103,3 +103,53 @@ def test_it_has_an_accessible_value_form_on_the_commitment_page(
     expect(page.get_by_label("Indicator", exact=True)).to_be_visible()
     assert_accessible(page, "the commitment page with the value form open")
     screenshot(page, "commitment-record-value")
+
+
+@pytest.fixture
+def review(workspace):
+    """A closed review and an open one after it, with scores of both sides."""
+    group = workspace.group
+    us, india = Party.objects.get(code="US"), Party.objects.get(code="IN")
+    today = timezone.localdate()
+    reviews = []
+    for number, scores in ((5, (0, -1)), (6, (1, 0))):
+        meeting = factories.meeting(
+            group,
+            number,
+            start_date=today + datetime.timedelta(days=number * 10),
+            end_date=today + datetime.timedelta(days=number * 10),
+        )
+        made = services.compliance_review_open(working_group=group, meeting=meeting, actor=None)
+        for i, c in enumerate(made.commitments.order_by("reference")):
+            for party, score in zip((us, india), scores, strict=True):
+                services.compliance_score_create(
+                    review=made,
+                    commitment=c,
+                    party=party,
+                    score=score if i % 2 else max(score - 1, -1),
+                    rationale=f"{party.name}: evidence seen in the readout of {c.reference}.",
+                    state="confirmed" if i % 3 else "proposed",
+                )
+        reviews.append(made)
+    services.compliance_review_close(review=reviews[0], actor=None)
+    return reviews[1]
+
+
+def test_it_has_an_accessible_review_page(page, live_server, workspace, review):
+    sign_in(page, workspace.coordinator, live_server)
+    page.goto(f"/g/{workspace.group.slug}/reviews/{review.pk}/")
+    expect(page.locator("#compliance-table")).to_be_visible()
+    assert_accessible(page, "the compliance review page")
+    screenshot(page, "review")
+    print_screenshot(page, "review")
+    page.goto(f"/g/{workspace.group.slug}/reviews/")
+    assert_accessible(page, "the list of compliance reviews")
+    page.goto(f"/g/{workspace.group.slug}/reviews/new/")
+    assert_accessible(page, "the form opening a review")
+    ref = review.commitments.order_by("reference").first().reference
+    page.goto(f"/g/{workspace.group.slug}/reviews/{review.pk}/scores/{ref}/US/")
+    page.get_by_label("Rationale").fill("")
+    page.get_by_role("button", name="Save and confirm").click()
+    expect(page.locator("#form-problem")).to_be_visible()
+    assert_accessible(page, "the score form with errors")
+    screenshot(page, "score-form")

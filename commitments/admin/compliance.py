@@ -1,0 +1,55 @@
+"""Admin of compliance reviews and their scores. Writes go through the services, which refuse
+any change to a closed review; the admin also offers no change or delete on one (read-only
+pages), so nobody is shown a form that cannot be saved."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ..models import ComplianceReview, ComplianceScore
+from .base import ServiceAdmin
+
+
+def _frozen(obj) -> bool:
+    review = obj.review if isinstance(obj, ComplianceScore) else obj
+    return review is not None and not review.is_open
+
+
+class FrozenWhenClosed:
+    """No change or delete of a closed review or of its scores."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and _frozen(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and _frozen(obj))
+
+
+@admin.register(ComplianceReview)
+class ComplianceReviewAdmin(FrozenWhenClosed, ServiceAdmin):
+    list_display = ("meeting", "working_group", "state", "opened_at", "closed_at", "opened_by")
+    list_filter = ("working_group", "state")
+    list_select_related = ("meeting", "working_group", "opened_by")
+    readonly_fields = ("opened_at", "closed_at", "opened_by")
+    fields = ("working_group", "meeting", "state", "opened_by", "opened_at", "closed_at")
+    autocomplete_fields = ("working_group", "meeting")
+    search_fields = ("meeting__title",)
+
+
+@admin.register(ComplianceScore)
+class ComplianceScoreAdmin(FrozenWhenClosed, ServiceAdmin):
+    list_display = (
+        "commitment",
+        "party",
+        "score",
+        "state",
+        "review",
+        "proposed_by",
+        "confirmed_by",
+    )
+    list_filter = ("review__working_group", "party", "state", "score")
+    list_select_related = ("commitment", "party", "review__meeting", "proposed_by", "confirmed_by")
+    autocomplete_fields = ("commitment",)
+    raw_id_fields = ("review",)
+    readonly_fields = ("proposed_by", "confirmed_by", "updated_at")
+    search_fields = ("commitment__reference", "rationale")
