@@ -39,6 +39,7 @@ urlpatterns = [
         name="commitment_measurement_create",
     ),
     path(GROUP + "reviews/", compliance.review_list, name="review_list"),
+    path(GROUP + "changes/", compliance.changes, name="changes"),
     path(GROUP + "reviews/new/", compliance.review_create, name="review_create"),
     path(REVIEW, compliance.review_detail, name="review_detail"),
     path(REVIEW + "close/", compliance.review_close, name="review_close"),

@@ -437,6 +437,7 @@ RULES: dict[str, Rule] = {
         other_groups=their_commitment,
     ),
     "commitments:review_list": Rule(**READ, kwargs=own, other_groups=theirs),
+    "commitments:changes": Rule(**READ, kwargs=own, other_groups=theirs),
     "commitments:review_create": Rule(**COORDINATE, kwargs=own, other_groups=theirs),
     "commitments:review_detail": Rule(**READ, kwargs=own_review, other_groups=their_review),
     # Analysts score their own side only: the walk's analyst has no affiliation (403).

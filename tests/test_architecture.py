@@ -26,7 +26,7 @@ from simple_history.models import HistoricalChanges
 
 from commitments import services
 from commitments.admin.base import WRITES, ReadOnlyInline, ServiceWritesMixin
-from commitments.models import FollowUp
+from commitments.models import FollowUp, Snapshot, SnapshotRow
 
 ROOT = Path(settings.BASE_DIR)
 OUR_APPS = ("commitments", "accounts", "ops", "common", "reports", "readouts")
@@ -202,7 +202,8 @@ def test_it_registers_every_domain_model_in_the_admin_with_its_services(admin_us
     }
     assert registered == domain
     read_only_models = {m for m, a in domain_admins() if read_only(a, admin_user)}
-    assert read_only_models == {FollowUp}  # the log: nobody changes or deletes an entry
+    # The log (nobody changes or deletes an entry) and the snapshots (immutable).
+    assert read_only_models == {FollowUp, Snapshot, SnapshotRow}
     assert set(WRITES) == domain - read_only_models
 
 

@@ -191,6 +191,13 @@ def check_review_pages(client, review, django_assert_num_queries) -> None:
     with django_assert_num_queries(11):
         assert client.get(url("commitments:review_detail", G, review.pk)).status_code == 200
 
+    # What changed since the latest snapshot (taken when the previous review closed):
+    # 1-4, 5 the group's snapshots, 6 the rows of the one chosen, 7 the commitments now with
+    # their area, 8 their lead agencies with party, 9 the group's sides.
+    with django_assert_num_queries(9):
+        body = client.get(url("commitments:changes", G)).content.decode()
+    assert "changed" in body
+
 
 def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 1-4 session, user, group, membership (a coordinator's: the same four everywhere),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ..models import ComplianceReview, ComplianceScore
-from .base import ServiceAdmin
+from ..models import ComplianceReview, ComplianceScore, Snapshot, SnapshotRow
+from .base import ReadOnlyInline, ServiceAdmin
 
 
 def _frozen(obj) -> bool:
@@ -53,3 +53,39 @@ class ComplianceScoreAdmin(FrozenWhenClosed, ServiceAdmin):
     raw_id_fields = ("review",)
     readonly_fields = ("proposed_by", "confirmed_by", "updated_at")
     search_fields = ("commitment__reference", "rationale")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Snapshots are immutable: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SnapshotRowInline(ReadOnlyInline):
+    model = SnapshotRow
+    fields = ("reference", "area_name", "status", "progress", "due_date", "leads", "scores")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "working_group", "taken_at", "taken_by", "review")
+    list_filter = ("working_group",)
+    list_select_related = ("working_group", "taken_by", "review__meeting__working_group")
+    inlines = (SnapshotRowInline,)
+
+
+@admin.register(SnapshotRow)
+class SnapshotRowAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "snapshot", "status", "progress", "due_date")
+    list_filter = ("snapshot__working_group", "status")
+    list_select_related = ("snapshot",)
+    search_fields = ("reference", "title")

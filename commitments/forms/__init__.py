@@ -8,7 +8,7 @@ next to the fields, are what every user sees, with JavaScript or without.
 """
 
 from ..filters import CommitmentFilterForm, side_choices
-from .compliance import ReviewOpenForm, ScoreForm
+from .compliance import ChangesForm, ReviewOpenForm, ScoreForm
 from .coordination import (
     CommitmentCreateForm,
     CommitmentEditForm,
@@ -23,6 +23,7 @@ from .workspace import ActivityFilterForm, FollowUpForm, StatusChangeForm
 
 __all__ = [
     "ActivityFilterForm",
+    "ChangesForm",
     "CommitmentCreateForm",
     "CommitmentEditForm",
     "CommitmentFilterForm",

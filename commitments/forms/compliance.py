@@ -62,3 +62,28 @@ class ScoreForm(FocusFirstErrorMixin, forms.Form):
 
     def service_kwargs(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("score", "rationale", "evidence_url")}
+
+
+class ChangesForm(forms.Form):
+    """Which two moments to compare: two of the group's snapshots, or one and now."""
+
+    since = forms.TypedChoiceField(label="From the snapshot", coerce=int)
+    until = forms.ChoiceField(label="To")
+
+    def __init__(self, *args, snapshots, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(s.pk, str(s)) for s in snapshots]
+        self.fields["since"].choices = choices
+        self.fields["until"].choices = [("now", "Now"), *choices]
+        self.by_pk = {s.pk: s for s in snapshots}
+
+    def chosen(self):
+        """(before, after): after is None for now. The defaults: the latest snapshot, now."""
+        if self.is_bound and self.is_valid():
+            until = self.cleaned_data["until"]
+            return (
+                self.by_pk[self.cleaned_data["since"]],
+                None if until == "now" else self.by_pk[int(until)],
+            )
+        latest = next(iter(self.by_pk.values()), None)
+        return latest, None

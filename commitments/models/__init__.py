@@ -41,8 +41,10 @@ from .meetings import (
     SourceDocument,
     SourceKind,
 )
+from .snapshots import IMMUTABLE, Snapshot, SnapshotRow
 
 __all__ = [
+    "IMMUTABLE",
     "OPEN_STATUSES",
     "ActionArea",
     "Affiliation",
@@ -71,6 +73,8 @@ __all__ = [
     "ReviewState",
     "Score",
     "ScoreState",
+    "Snapshot",
+    "SnapshotRow",
     "SourceDocument",
     "SourceKind",
     "Status",

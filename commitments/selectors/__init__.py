@@ -7,6 +7,7 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
+from .changes import KINDS, Changes, changes_between, snapshots
 from .compliance import (
     Compliance,
     ReviewDetail,
@@ -39,7 +40,11 @@ from .workspace import __all__ as _workspace
 
 __all__ = [
     "ACTIVITY_DEFAULT_DAYS",
+    "KINDS",
     "ActivityRange",
+    "Changes",
+    "changes_between",
+    "snapshots",
     "Compliance",
     "ReviewDetail",
     "group_party",

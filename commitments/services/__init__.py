@@ -94,6 +94,7 @@ from .reference import (
     source_document_ensure,
     source_document_update,
 )
+from .snapshots import snapshot_delete, snapshot_take, snapshot_update
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -162,6 +163,9 @@ __all__ = [
     "person_delete",
     "person_ensure",
     "person_update",
+    "snapshot_delete",
+    "snapshot_take",
+    "snapshot_update",
     "source_document_create",
     "source_document_delete",
     "source_document_ensure",

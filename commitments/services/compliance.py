@@ -26,6 +26,7 @@ from ..models import (
     WorkingGroup,
 )
 from . import base
+from .snapshots import snapshot_take
 
 CLOSED = "This review is closed: its scores are frozen."
 
@@ -66,11 +67,14 @@ def compliance_review_open(
 
 @transaction.atomic
 def compliance_review_close(*, review: ComplianceReview, actor) -> ComplianceReview:
-    """Close the review: its scores are frozen from now on."""
+    """Close the review (its scores are frozen from now on) and freeze a snapshot of every
+    commitment of the group, with the review's confirmed scores."""
     _refuse_if_closed(review)
     review.state = ReviewState.CLOSED
     review.closed_at = timezone.now()
-    return base.save(review, actor=actor)
+    base.save(review, actor=actor)
+    snapshot_take(working_group=review.working_group, review=review, actor=actor)
+    return review
 
 
 def _actor_side_id(actor) -> int | None:

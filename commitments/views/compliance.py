@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import access, selectors, services
-from ..forms import ReviewOpenForm, ScoreForm
+from ..forms import ChangesForm, ReviewOpenForm, ScoreForm
 from ..models import MembershipRole
 
 COORDINATOR = MembershipRole.COORDINATOR
@@ -182,3 +182,23 @@ def review_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The review is closed: its scores are frozen.")
     return redirect(review)
+
+
+@login_required
+@require_safe
+def changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """What changed between two snapshots of the group, or between one and now (the choices
+    are the group's own snapshots: another's cannot be named)."""
+    group_access = access.get_group_for_user(request.user, slug)
+    group = group_access.group
+    snapshots = selectors.snapshots(group=group)
+    form = ChangesForm(request.GET or None, snapshots=snapshots)
+    before, after = form.chosen()
+    result = None
+    if before is not None:
+        result = selectors.changes_between(group=group, before=before, after=after)
+    return render(
+        request,
+        "commitments/changes.html",
+        {"group": group, "group_access": group_access, "form": form, "result": result},
+    )

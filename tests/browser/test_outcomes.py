@@ -153,3 +153,24 @@ def test_it_has_an_accessible_review_page(page, live_server, workspace, review):
     expect(page.locator("#form-problem")).to_be_visible()
     assert_accessible(page, "the score form with errors")
     screenshot(page, "score-form")
+
+
+def test_it_has_an_accessible_what_changed_page(page, live_server, workspace, review):
+    # The review fixture closed a review, which took a snapshot; then things move.
+    c = workspace.commitments[1]
+    c.refresh_from_db()
+    services.follow_up_record(
+        commitment=c,
+        author=workspace.analyst,
+        note="Moved on.",
+        status="completed",
+        expected_version=c.version,
+    )
+    factories.commitment(workspace.group, title="Agreed after the snapshot")
+    sign_in(page, workspace.viewer, live_server)
+    page.goto(f"/g/{workspace.group.slug}/changes/")
+    expect(page.locator("#change-counts")).to_be_visible()
+    expect(page.get_by_text("Agreed after the snapshot")).to_be_visible()
+    assert_accessible(page, "the what-changed page")
+    screenshot(page, "changes")
+    print_screenshot(page, "changes")
