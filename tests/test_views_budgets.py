@@ -50,8 +50,9 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 7 overdue, 8 due in 30 days, 9 inactive: the first few of each, with their area,
     # 10 the latest entries with commitment, author, agency and side, and what they correct,
     # 11 the latest meetings with their commitment count, 12 the next meeting,
-    # 13 the group's parties, 14 its co-leads with their party.
-    with django_assert_num_queries(14):
+    # 13 the group's parties, 14 its co-leads with their party,
+    # 15 the burn-up: every commitment's area, meeting end and completion date, in one query.
+    with django_assert_num_queries(15):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
     # 1-4 session, user, group, membership, 5 the group's parties,

@@ -19,7 +19,9 @@ from .compliance import (
     reviews,
 )
 from .outcomes import (
+    BurnUp,
     IndicatorDetail,
+    burn_up,
     commitment_indicators,
     group_parties,
     indicator_detail,
@@ -53,7 +55,9 @@ __all__ = [
     "review_detail",
     "review_score",
     "reviews",
+    "BurnUp",
     "IndicatorDetail",
+    "burn_up",
     "commitment_indicators",
     "group_parties",
     "indicator_detail",

@@ -263,12 +263,12 @@ def burn_up_chart(months: list[datetime.date], total: list[int], completed: list
     two step lines on one scale from zero."""
     if not months:
         return LineChart(empty=True)
-    top = max(total) or 1
-    scale = Scale(months[0], months[-1], 0, top * 1.1)
+    # Whole numbers on the axis: four equal steps of a whole size, the top at or above the total.
+    step = max(1, -(-max(total) // 4))
+    scale = Scale(months[0], months[-1], 0, step * 4)
     chart = LineChart(x_ticks=_x_ticks(scale, months), y_ticks=[])
     for i in range(5):
-        value = round(top * 1.1 * i / 4)
-        chart.y_ticks.append(Tick(PAD_L - 8, scale.y(value), str(value)))
+        chart.y_ticks.append(Tick(PAD_L - 8, scale.y(step * i), str(step * i)))
     for css, counts in (("chart__line chart__line--total", total), ("chart__line", completed)):
         pts = []
         for i, (day, count) in enumerate(zip(months, counts, strict=True)):

@@ -10,10 +10,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from ..models import Direction, Indicator, Measurement, Party
+from ..models import Commitment, Direction, Indicator, Measurement, Party, Status
 from . import charts
 
 CORRECTED_FIELDS = {
@@ -151,3 +151,88 @@ def user_side(*, user) -> int | None:
 def commitment_indicators(*, commitment) -> QuerySet[Indicator]:
     """The commitment's indicators, by name (lazy: a form's choices read them once)."""
     return Indicator.objects.filter(commitment=commitment).order_by("name")
+
+
+# --------------------------------------------------------------------------- burn-up
+
+
+@dataclass
+class BurnUpSeries:
+    """Commitments agreed (`total`, withdrawn ones left out) and completed by the end of each
+    month, and the chart drawn from them."""
+
+    name: str
+    months: list[datetime.date]
+    total: list[int]
+    completed: list[int]
+    chart: charts.LineChart
+
+    @property
+    def rows(self) -> list[tuple[datetime.date, int, int]]:
+        return list(zip(self.months, self.total, self.completed, strict=True))
+
+
+@dataclass
+class BurnUp:
+    overall: BurnUpSeries | None
+    areas: list[BurnUpSeries]
+
+
+BURN_UP_MONTHS = 24
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def _series(name, months, rows) -> BurnUpSeries:
+    total = [sum(1 for agreed, _done in rows if agreed <= m) for m in months]
+    completed = [sum(1 for _agreed, done in rows if done is not None and done <= m) for m in months]
+    return BurnUpSeries(
+        name, months, total, completed, charts.burn_up_chart(months, total, completed)
+    )
+
+
+def burn_up(*, group, today: datetime.date | None = None) -> BurnUp:
+    """Commitments completed over time against the total, for the group and per action area
+    (1 query). A commitment counts in the total from the last day of the meeting that agreed
+    it, and as completed from the date of the follow-up that completed it (if it is still
+    completed); withdrawn ones are left out. Monthly, up to the last BURN_UP_MONTHS months."""
+    today = today or timezone.localdate()
+    done_on = Min("follow_ups__occurred_on", filter=Q(follow_ups__status_after=Status.COMPLETED))
+    found = (
+        Commitment.objects.in_group(group)
+        .exclude(status=Status.WITHDRAWN)
+        .values(
+            "action_area_id",
+            "action_area__name",
+            "action_area__order",
+            "status",
+            "meeting__end_date",
+        )
+        .annotate(done_on=done_on)
+        .order_by()
+    )
+    by_area: dict[tuple, list] = {}
+    everything = []
+    for r in found:
+        done = r["done_on"] if r["status"] == Status.COMPLETED else None
+        pair = (r["meeting__end_date"], done)
+        everything.append(pair)
+        key = (r["action_area__order"], r["action_area__name"], r["action_area_id"])
+        by_area.setdefault(key, []).append(pair)
+    if not everything:
+        return BurnUp(overall=None, areas=[])
+    start = min(agreed for agreed, _done in everything)
+    months = []
+    cursor = _month_end(min(start, today))
+    last = _month_end(today)
+    while cursor <= last:
+        months.append(cursor)
+        cursor = _month_end(cursor + datetime.timedelta(days=1))
+    months = months[-BURN_UP_MONTHS:]
+    return BurnUp(
+        overall=_series("All areas", months, everything),
+        areas=[_series(key[1], months, rows) for key, rows in sorted(by_area.items())],
+    )

@@ -55,7 +55,12 @@ def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "commitments/dashboard.html",
-        {"group": group_access.group, "group_access": group_access, "dashboard": dashboard},
+        {
+            "group": group_access.group,
+            "group_access": group_access,
+            "dashboard": dashboard,
+            "burn_up": selectors.burn_up(group=group_access.group),
+        },
     )
 
 

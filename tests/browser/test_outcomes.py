@@ -174,3 +174,21 @@ def test_it_has_an_accessible_what_changed_page(page, live_server, workspace, re
     assert_accessible(page, "the what-changed page")
     screenshot(page, "changes")
     print_screenshot(page, "changes")
+
+
+def test_it_draws_the_burn_up_on_the_dashboard(page, live_server, workspace):
+    c = workspace.commitments[2]
+    c.refresh_from_db()
+    services.follow_up_record(
+        commitment=c,
+        author=workspace.analyst,
+        note="Done.",
+        status="completed",
+        expected_version=c.version,
+    )
+    sign_in(page, workspace.analyst, live_server)
+    page.goto(f"/g/{workspace.group.slug}/")
+    expect(page.locator("#burn-up svg.chart").first).to_be_visible()
+    assert_accessible(page, "the dashboard with its burn-up")
+    screenshot(page, "dashboard-burn-up")
+    print_screenshot(page, "dashboard-burn-up")
