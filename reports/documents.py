@@ -51,6 +51,83 @@ def _table(document, headings: list[str], rows: list[list], *, first: float) -> 
             cell.text = "–" if value in (None, "") else str(value)
 
 
+def _figure(compliance) -> str:
+    if not compliance or not compliance.count:
+        return "–"
+    return f"{compliance.percent}% (average {compliance.average:+}, {compliance.count})"
+
+
+def _compliance_rows(detail) -> list[list]:
+    rows = [
+        ["All areas", *[_figure(side.overall) + _moved(side.movement) for side in detail.sides]]
+    ]
+    for record in detail.areas:
+        row = [record.area.name]
+        for side in detail.sides:
+            found = [
+                (now, move) for area, now, _, move in side.per_area if area.pk == record.area.pk
+            ]
+            row.append(_figure(found[0][0]) + _moved(found[0][1]) if found else "–")
+        rows.append(row)
+    return rows
+
+
+def _moved(movement) -> str:
+    return f", {movement:+} points" if movement is not None else ""
+
+
+def _compliance_docx(document, pack: Pack) -> None:
+    document.add_heading("Compliance of each side", level=1)
+    detail = pack.compliance
+    if detail is None:
+        document.add_paragraph("No compliance review has been closed yet.")
+        return
+    document.add_paragraph(
+        f"At the review for meeting {detail.review.meeting.number}. Average of the confirmed "
+        "scores (-1, 0, +1); the percentage is (average + 1) / 2 x 100."
+    )
+    _table(document, ["Action area", *[side.party.name for side in detail.sides]],
+           _compliance_rows(detail), first=2.0)  # fmt: skip
+
+
+def _change_words(change) -> str:
+    words = []
+    for kind in change.kinds:
+        if kind == "new":
+            words.append("new")
+        elif kind in ("status", "completed", "withdrawn"):
+            before, after = change.status_labels
+            words.append(f"{before} -> {after}")
+        elif kind == "progress":
+            words.append(f"progress {change.before.progress}% -> {change.after.progress}%")
+        elif kind == "due":
+            words.append(
+                f"due date {change.before.due_date or 'none'} -> {change.after.due_date or 'none'}"
+            )
+        elif kind == "overdue":
+            words.append("newly overdue")
+        elif kind == "inactive":
+            words.append("newly inactive")
+    return "; ".join(dict.fromkeys(words))
+
+
+def _changes_docx(document, pack: Pack) -> None:
+    if pack.changes is None:
+        document.add_heading("What changed", level=1)
+        document.add_paragraph("No snapshot yet to compare with.")
+        return
+    document.add_heading(f"What changed since {pack.snapshot.taken_at:%-d %B %Y}", level=1)
+    if not pack.changes.changes:
+        document.add_paragraph("Nothing changed.")
+    for group in pack.changes.by_area:
+        document.add_heading(group.name, level=2)
+        for change in group.changes:
+            document.add_paragraph(
+                f"{change.after.reference} {change.after.title}: {_change_words(change)}",
+                style="List Bullet",
+            )
+
+
 def docx_bytes(pack: Pack) -> bytes:
     document = Document()
     styles = document.styles
@@ -80,9 +157,8 @@ def docx_bytes(pack: Pack) -> bytes:
         first=2.4,
     )  # fmt: skip
 
-    for extra in ("compliance", "changes"):
-        if pack.extra.get(extra + "_docx"):
-            pack.extra[extra + "_docx"](document)
+    _compliance_docx(document, pack)
+    _changes_docx(document, pack)
 
     for s in pack.sections:
         document.add_page_break()
@@ -150,6 +226,29 @@ def xlsx_file(pack: Pack):
         summary.append(cells(summary, [s.area.name, s.total, s.counts["overdue"],
                                        s.counts["inactive"], s.counts["open"],
                                        s.counts["completed"], s.counts["withdrawn"]]))  # fmt: skip
+    if pack.compliance is not None:
+        sheet = workbook.create_sheet("Compliance")
+        detail = pack.compliance
+        sheet.append(
+            cells(
+                sheet,
+                [f"Compliance at the review for meeting {detail.review.meeting.number}"],
+                bold,
+            )
+        )
+        sheet.append(
+            cells(sheet, ["Action area", *[side.party.name for side in detail.sides]], bold)
+        )
+        for row in _compliance_rows(detail):
+            sheet.append(cells(sheet, row))
+    if pack.changes is not None:
+        sheet = workbook.create_sheet("What changed")
+        sheet.append(cells(sheet, [f"What changed since {pack.snapshot.taken_at:%-d %B %Y}"], bold))
+        sheet.append(cells(sheet, ["Action area", "Reference", "Title", "Change"], bold))
+        for group in pack.changes.by_area:
+            for change in group.changes:
+                sheet.append(cells(sheet, [group.name, change.after.reference, change.after.title,
+                                           _change_words(change)]))  # fmt: skip
     for s in pack.sections:
         sheet = workbook.create_sheet(sheet_name(s.area.name))
         sheet.append(cells(sheet, [f"{pack.classification}: {s.area.name}"], bold))

@@ -22,13 +22,18 @@ from commitments.models import (
     ActionArea,
     Agency,
     Commitment,
+    ComplianceReview,
     FollowUp,
     Indicator,
     Measurement,
     Meeting,
+    ReviewState,
+    Snapshot,
+    SnapshotRow,
     Status,
     WorkingGroup,
 )
+from commitments.selectors.charts import LineChart, Point, indicator_chart
 
 ATTENTION_ORDER = {"overdue": 0, "inactive": 1, "open": 2, "completed": 3, "withdrawn": 4}
 DEFAULT_SINCE_DAYS = 90  # with no earlier meeting, follow-ups of the last 90 days
@@ -68,7 +73,10 @@ class Pack:
     classification: str
     sections: list[AreaSection]
     totals: dict[str, int]
-    extra: dict = field(default_factory=dict)  # compliance, changes: see the outcomes
+    snapshot: Snapshot | None = None  # the last one taken by the pack's day
+    changes: domain.Changes | None = None  # since that snapshot
+    compliance: domain.ReviewDetail | None = None  # the last closed review
+    charts: dict[int, LineChart] = field(default_factory=dict)  # indicator id -> chart
 
     @property
     def title(self) -> str:
@@ -101,9 +109,11 @@ def briefing_pack(
     classification: str | None = None,
     today: datetime.date | None = None,
 ) -> Pack:
-    """Six queries: the meetings, the areas, the commitments (with area, meeting, owner), their
-    lead agencies, the follow-ups since the previous meeting, the indicators with their latest
-    measurement."""
+    """A fixed number of queries, whatever the number of commitments: the meetings, the areas,
+    the commitments (with area, meeting, owner) and their lead agencies, the follow-ups since
+    the previous meeting, the indicators with their latest measurement and all their
+    measurements; then the outcomes: the last snapshot, its statuses and what changed since
+    (`changes_between`), and the last closed review's compliance (`review_detail`)."""
     today = today or timezone.localdate()
     quiet_before = domain.inactive_before(today)
     meetings = list(Meeting.objects.in_group(group).order_by("start_date", "number"))
@@ -143,10 +153,54 @@ def briefing_pack(
         )
         .order_by("name")
     )
+    measurements: dict[int, list[Point]] = {}
+    for indicator_id, day, value in (
+        Measurement.objects.filter(indicator__working_group=group)
+        .order_by("period_end")
+        .values_list("indicator_id", "period_end", "value")
+    ):
+        measurements.setdefault(indicator_id, []).append(Point(day, value))
+    charts = {
+        i.pk: indicator_chart(measurements[i.pk], baseline=i.baseline, target=i.target,
+                              target_date=i.target_date)
+        for i in indicators
+        if i.pk in measurements
+    }  # fmt: skip
+
+    # The outcomes: the last snapshot by the pack's day, and the last closed review.
+    day = meeting.start_date if meeting else today
+    snapshot = (
+        Snapshot.objects.in_group(group)
+        .filter(taken_at__date__lte=day)
+        .order_by("-taken_at", "-pk")
+        .first()
+    )
+    status_then: dict[int, str] = {}
+    changes = None
+    if snapshot is not None:
+        labels = dict(Status.choices)
+        status_then = {
+            commitment_id: labels.get(status, status)
+            for commitment_id, status in SnapshotRow.objects.filter(snapshot=snapshot).values_list(
+                "commitment_id", "status"
+            )
+        }
+        changes = domain.changes_between(group=group, before=snapshot)
+    review = (
+        ComplianceReview.objects.filter(working_group=group, state=ReviewState.CLOSED)
+        .select_related("meeting", "working_group")
+        .order_by("-opened_at")
+        .first()
+    )
+    compliance = domain.review_detail(review=review) if review is not None else None
+
     by_area: dict[int, list[Item]] = {area.pk: [] for area in areas}
     totals = dict.fromkeys(ATTENTION_ORDER, 0)
     for c in commitments:
-        item = Item(c, _attention(c, today, quiet_before), follow_ups.get(c.pk, []))
+        item = Item(
+            c, _attention(c, today, quiet_before), follow_ups.get(c.pk, []),
+            status_then.get(c.pk, ""),
+        )  # fmt: skip
         by_area.setdefault(c.action_area_id, []).append(item)
         totals[item.attention] += 1
     sections = []
@@ -176,4 +230,8 @@ def briefing_pack(
         classification=classification_of(classification),
         sections=sections,
         totals=totals,
+        snapshot=snapshot,
+        changes=changes,
+        compliance=compliance,
+        charts=charts,
     )

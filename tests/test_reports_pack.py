@@ -178,3 +178,51 @@ def test_it_builds_the_pack_for_3_or_300_commitments_with_the_same_queries(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_it_prints_the_outcomes_compliance_changes_and_charts(client, viewer, coordinator, group,
+                                                              record, analyst):  # fmt: skip
+    """The last closed review's compliance per side, what changed since the last snapshot, the
+    status at that snapshot, and a chart per indicator with measurements."""
+    from commitments import access
+    from commitments.models import Party
+
+    us, india = factories.lead_agencies()
+    domain.working_group_update(working_group=group, lead_agencies=[us, india])
+    review = domain.compliance_review_open(working_group=group, meeting=record["m1"],
+                                          actor=coordinator)  # fmt: skip
+    acc = access.access_for(coordinator, group)
+    for code, score in (("US", 1), ("IN", 0)):
+        row = domain.compliance_score_propose(
+            review=review, commitment=record["overdue"], party=Party.objects.get(code=code),
+            score=score, rationale="Seen", actor=coordinator, actor_access=acc,
+        )  # fmt: skip
+        domain.compliance_score_confirm(compliance_score=row, actor=coordinator, actor_access=acc)
+    domain.compliance_review_close(review=review, actor=coordinator)  # takes a snapshot
+    late = record["overdue"]
+    domain.follow_up_record(commitment=late, author=analyst, note="Moving.", status="in_progress",
+                            progress=40, expected_version=late.version)  # fmt: skip
+    seizures = group.indicators.get(name="Seizures reported")
+    domain.measurement_record(indicator=seizures, period_end=TODAY - datetime.timedelta(days=40),
+                              value=14, entered_by=analyst)  # fmt: skip
+
+    the_pack = pack.briefing_pack(group=group)
+    assert the_pack.compliance.review == review
+    assert [str(side.overall.percent) for side in the_pack.compliance.sides] == ["50.0", "100.0"]
+    assert [c.after.reference for c in the_pack.changes.changes] == [late.reference]
+    item = next(i for s in the_pack.sections for i in s.items if i.commitment == late)
+    assert item.status_then == "Not started"
+    assert seizures.pk in the_pack.charts
+
+    body = signed_in(client, viewer).get(url("reports:briefing", group.slug)).content.decode()
+    assert 'id="compliance-table"' in body and "100.0%" in body and "50.0%" in body
+    assert "at the last snapshot: Not started" in body
+    assert "Not started → In progress" in body
+    assert body.count('class="chart') >= 1
+    document = Document(io.BytesIO(client.get(url("reports:briefing_docx", group.slug)).content))
+    texts = [p.text for p in document.paragraphs]
+    assert "Compliance of each side" in texts
+    assert any(late.reference in t and "Not started -> In progress" in t for t in texts)
+    response = client.get(url("reports:briefing_xlsx", group.slug))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames[:3] == ["Summary", "Compliance", "What changed"]

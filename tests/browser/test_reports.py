@@ -128,5 +128,8 @@ def test_it_prints_the_dashboard_compactly_with_its_group_and_date(page, live_se
     pdf = page.pdf(format="A4")
     document = pdfium.PdfDocument(pdf)
     SCREENSHOTS.mkdir(exist_ok=True)
-    document[0].render(scale=1.2).to_pil().save(SCREENSHOTS / "dashboard-print-page1.png")
+    for number in range(len(document)):
+        document[number].render(scale=1.2).to_pil().save(
+            SCREENSHOTS / f"dashboard-print-page{number + 1}.png"
+        )
     assert len(document) <= 2, f"the printed dashboard takes {len(document)} pages"
