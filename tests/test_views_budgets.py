@@ -14,10 +14,10 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.urls import reverse
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from commitments import selectors, services
