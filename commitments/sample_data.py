@@ -27,10 +27,13 @@ that much data in about two minutes. It is the one sanctioned exception, and a n
 * the small, shared rows (groups, parties, agencies, areas, meetings) still go through the
   services; only the many rows (users, memberships, commitments, follow-ups, lead agencies,
   indicators' measurements) are bulk-inserted, and with no history rows (synthetic data has
-  no history worth keeping);
+  no history worth keeping). Commitments use `bulk_create` (their ids come back); the
+  million-row tables (follow-ups, lead agencies) use `executemany` (`_insert`), three times
+  faster than bulk_create, whose per-value SQL compiling dominated;
 * it is refused unless DEBUG is on or the caller says so explicitly (`allow_without_debug`).
 
-tests/test_architecture.py allows bulk writes here and nowhere else outside the services.
+tests/test_architecture.py allows these bulk writes here and nowhere else outside the services;
+the database still enforces every constraint on each row.
 Running it again replaces the synthetic groups it names (their rows are deleted first).
 """
 
@@ -46,7 +49,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from . import services
@@ -281,6 +284,61 @@ def _user_prefix(group: WorkingGroup) -> str:
     return f"{USER_PREFIX}{group.slug.removeprefix(SLUG_PREFIX)}-"
 
 
+# --------------------------------------------------------------------------- inserting
+
+# The follow-up columns that are the same on every generated row.
+FOLLOW_UP_CONSTANTS = {
+    "kind": EntryKind.FOLLOW_UP,
+    "changes": [],
+    "corrects_id": None,
+    "evidence_url": "",
+}
+
+
+def _insert(model, rows: list[dict], *, constants: dict | None = None, batch: int = 5000) -> None:
+    """Insert `rows` (field attnames to values) with executemany, in batches: for the
+    million-row tables, Django's bulk_create spends most of its time compiling per-value SQL.
+    Every concrete column but the primary key must be given (in `rows` or `constants`), so a
+    new field without a value fails here loudly. Values are adapted as Django would (dates and
+    datetimes by the backend, constants by their field)."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    constants = {
+        name: model._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in (constants or {}).items()
+    }
+    missing = {f.attname for f in fields} - set(rows[0]) - set(constants)
+    if missing:
+        raise ValueError(f"{model.__name__}: no value for {sorted(missing)}")
+    adapters = []
+    for f in fields:
+        if f.attname in constants:
+            adapters.append((f.attname, None, constants[f.attname]))
+        elif isinstance(f, models.DateTimeField):
+            adapters.append((f.attname, connection.ops.adapt_datetimefield_value, None))
+        elif isinstance(f, models.DateField):
+            adapters.append((f.attname, connection.ops.adapt_datefield_value, None))
+        else:
+            adapters.append((f.attname, False, None))
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+
+    def values(row):
+        return [
+            constant if adapt is None else (row[name] if adapt is False else adapt(row[name]))
+            for name, adapt, constant in adapters
+        ]
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, [values(row) for row in rows[start : start + batch]])
+
+
 # --------------------------------------------------------------------------- generating
 
 
@@ -435,17 +493,13 @@ class _GroupBuilder:
             planned = [self._commitment(areas, meetings, owners, serial) for _ in range(size)]
             Commitment.objects.bulk_create([c for c, _, _ in planned], batch_size=500)
             links, entries = [], []
-            for commitment, leads, _ in planned:
-                links += [
-                    Commitment.lead_agencies.through(commitment_id=commitment.pk, agency_id=a.pk)
-                    for a in leads
-                ]
-            for commitment, _, history in planned:
+            for commitment, leads, history in planned:
+                links += [{"commitment_id": commitment.pk, "agency_id": a.pk} for a in leads]
                 for entry in history:
-                    entry.commitment_id = commitment.pk
-                    entries.append(entry)
-            Commitment.lead_agencies.through.objects.bulk_create(links, batch_size=2000)
-            FollowUp.objects.bulk_create(entries, batch_size=1000)
+                    entry["commitment_id"] = commitment.pk
+                entries += history
+            _insert(Commitment.lead_agencies.through, links)
+            _insert(FollowUp, entries, constants=FOLLOW_UP_CONSTANTS)
             made_commitments += size
             made_follow_ups += len(entries)
             progress.advance(size)
@@ -487,7 +541,7 @@ class _GroupBuilder:
             last_activity_on=meeting.end_date,
         )
         history = self._history(commitment, meeting, owners, topic)
-        notes = [p for entry in history for p in (entry.note, entry.external_reference)]
+        notes = [p for entry in history for p in (entry["note"], entry["external_reference"])]
         commitment.search_text = search_text(
             [
                 reference,
@@ -503,7 +557,7 @@ class _GroupBuilder:
         )
         return commitment, leads, history
 
-    def _history(self, commitment: Commitment, meeting, authors, topic) -> list[FollowUp]:
+    def _history(self, commitment: Commitment, meeting, authors, topic) -> list[dict]:
         """`follow_ups` follow-ups in date order from the meeting to today, moving the status
         along a plausible path to a final status, exactly as follow_up_record would."""
         rng, n = self.rng, self.plan.follow_ups
@@ -514,7 +568,8 @@ class _GroupBuilder:
         first = meeting.end_date
         span = max((self.today - first).days, 1)
         days = sorted(rng.randint(0, span) for _ in range(n))
-        entries = []
+        entries: list[dict] = []
+        now = timezone.now()
         status, progress = Status.NOT_STARTED, 0
         for i, (offset, wanted) in enumerate(zip(days, path, strict=True)):
             occurred = first + datetime.timedelta(days=offset)
@@ -533,27 +588,26 @@ class _GroupBuilder:
                 datetime.datetime.combine(occurred, datetime.time(9 + rng.randint(0, 8)))
             )
             entries.append(
-                FollowUp(
-                    working_group_id=commitment.working_group_id,
-                    kind=EntryKind.FOLLOW_UP,
-                    author=rng.choice(authors),
-                    created_at=min(created, timezone.now()),
-                    occurred_on=occurred,
-                    note=rng.choice(NOTES).format(topic=topic),
-                    status_before=status if status_changed else "",
-                    status_after=new_status if status_changed else "",
-                    progress_before=progress if progress_changed else None,
-                    progress_after=new_progress if progress_changed else None,
-                    external_reference=f"OP-{rng.randint(1000, 9999)}"
-                    if rng.random() < 0.1
-                    else "",
-                    commitment_version=i + 2,
-                )
+                {
+                    "working_group_id": commitment.working_group_id,
+                    "author_id": rng.choice(authors).pk,
+                    "created_at": min(created, now),
+                    "occurred_on": occurred,
+                    "note": rng.choice(NOTES).format(topic=topic),
+                    "status_before": status if status_changed else "",
+                    "status_after": new_status if status_changed else "",
+                    "progress_before": progress if progress_changed else None,
+                    "progress_after": new_progress if progress_changed else None,
+                    "external_reference": (
+                        f"OP-{rng.randint(1000, 9999)}" if rng.random() < 0.1 else ""
+                    ),
+                    "commitment_version": i + 2,
+                }
             )
             status, progress = new_status, new_progress
         commitment.status, commitment.progress = status, progress
         commitment.version = n + 1
-        commitment.last_activity_on = max(meeting.end_date, entries[-1].occurred_on)
+        commitment.last_activity_on = max(meeting.end_date, entries[-1]["occurred_on"])
         return entries
 
     def _indicators(self, areas, analysts) -> None:
