@@ -45,8 +45,8 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:home")).status_code == 200
 
     # 1-4 session, user, group, membership,
-    # 5 action areas with their count per status and average progress,
-    # 6 the group's totals (per status, overdue, due soon, inactive),
+    # 5 the action areas, 6 one pass over the group's commitments (covering index): per area
+    # and status, count, progress, overdue, due soon, inactive (the areas' and group's figures),
     # 7 overdue, 8 due in 30 days, 9 inactive: the first few of each, with their area,
     # 10 the latest entries with commitment, author, agency and side, and what they correct,
     # 11 the latest meetings with their commitment count, 12 the next meeting,

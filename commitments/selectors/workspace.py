@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.utils import timezone
 
@@ -111,6 +112,44 @@ def _with_latest_measurement(indicators: QuerySet[Indicator]) -> QuerySet[Indica
     )
 
 
+def dashboard_tally(commitments, *, today: datetime.date, quiet_before: datetime.date):
+    """Per action area and status: the count, the progress summed, and how many are overdue,
+    due within DUE_SOON_DAYS and inactive (one row each, at most areas x statuses). Reads
+    only the columns of the `commitment_dashboard_tally` index (tests/test_query_plans.py): it
+    counts `status` (never null), not the primary key, which that index does not hold."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return (
+        commitments.order_by()
+        .values("action_area_id", "status")
+        .annotate(
+            n=Count("status"),
+            progress_sum=Sum("progress"),
+            overdue=Count("status", filter=open_ & Q(due_date__lt=today)),
+            due_soon=Count("status", filter=open_ & Q(due_date__gte=today, due_date__lte=soon)),
+            inactive=Count("status", filter=open_ & Q(last_activity_on__lt=quiet_before)),
+        )
+    )
+
+
+def _add_up(rows) -> dict:
+    """The figures `StatusSummary.from_row` reads (count per status, total, the average
+    progress of those not withdrawn) and the attention counts, from `_dashboard_tally` rows."""
+    figures = {f"n_{value}": 0 for value in Status.values}
+    figures.update(total=0, overdue=0, due_soon=0, inactive=0)
+    counted = progress = 0
+    for row in rows:
+        figures[f"n_{row['status']}"] += row["n"]
+        figures["total"] += row["n"]
+        for name in ("overdue", "due_soon", "inactive"):
+            figures[name] += row[name]
+        if row["status"] != Status.WITHDRAWN:
+            counted += row["n"]
+            progress += row["progress_sum"] or 0
+    figures["avg_progress"] = progress / counted if counted else None
+    return figures
+
+
 def inactive_after_days() -> int:
     """How many days without a follow-up make an open commitment *inactive*."""
     return settings.INACTIVE_AFTER_DAYS
@@ -160,36 +199,25 @@ class Dashboard:
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
-    """Ten queries: areas with status counts, attention counts, the three attention lists,
+    """Ten queries: the areas, one tally of the group's commitments (status counts and
+    attention counts, per area, from a covering index: no table read), the three attention lists,
     the activity feed, the meetings and the next meeting, the parties and the co-leads (plus
     the overall summary, computed from the counts)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
 
-    # 1. Action areas, each with its count per status and average progress.
-    areas = list(
-        ActionArea.objects.in_group(group)
-        .annotate(**_status_annotations("commitments__"))
-        .order_by("order", "name")
-    )
+    # 1. The action areas.
+    areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
+    # 2. One pass over the group's commitments, read from a covering index (see the model's
+    # "dashboard tally" index): per area and status, how many, their progress, and how many
+    # need attention. The areas' and the group's figures are added up from these few rows.
+    tally = list(dashboard_tally(commitments, today=today, quiet_before=quiet_before))
     for area in areas:
-        area.summary = StatusSummary.from_row(area)
-
-    # 2. The whole group's counts: per status, progress and what needs attention.
-    counts = commitments.aggregate(
-        **_status_annotations(),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        due_soon=Count(
-            "pk",
-            filter=Q(
-                status__in=OPEN_STATUSES,
-                due_date__gte=today,
-                due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            ),
-        ),
-        inactive=Count("pk", filter=Q(status__in=OPEN_STATUSES, last_activity_on__lt=quiet_before)),
-    )
+        area.summary = StatusSummary.from_row(
+            _add_up(r for r in tally if r["action_area_id"] == area.pk)
+        )
+    counts = _add_up(tally)
     overall = StatusSummary.from_row(counts)
 
     listed = commitments.select_related("action_area")
