@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0006_activity_and_group_required_search_index'),
+        ('commitments', '0007_outcomes_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
