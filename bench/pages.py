@@ -77,11 +77,11 @@ def pages(info: dict) -> list[dict]:
 # --------------------------------------------------------------------------- databases
 
 
-def database_url(kind: str, size: int, postgres: str) -> str:
+def database_url(kind: str, size: int, postgres: str, prefix: str = "bench_pages_") -> str:
     if kind == "sqlite":
         VAR.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{VAR / f'pages-{size}.sqlite3'}"
-    return f"{postgres.rstrip('/')}/bench_pages_{size}"
+    return f"{postgres.rstrip('/')}/{prefix}{size}"
 
 
 def ensure_database(url: str, size: int, workdir: Path, fresh: bool) -> dict:
@@ -145,6 +145,8 @@ def probe(browser: harness.Browser, page: dict, csrf: str) -> dict:
 def run_wrk(port: int, page: dict, cookie: str, duration: float) -> dict:
     command = [
         "wrk",
+        "--timeout",
+        "60s",  # a slow page is measured, not dropped (wrk's default gives up after 2 s)
         "-t1",
         "-c1",
         f"-d{round(duration)}s",
@@ -209,7 +211,7 @@ class Poster:
 
 def measure(kind: str, size: int, args) -> dict:
     workdir = harness.workdir(f"bench-pages-{kind}-{size}-")
-    url = database_url(kind, size, args.postgres)
+    url = database_url(kind, size, args.postgres, args.pg_prefix)
     print(f"{kind} {size:,}: {url}", flush=True)
     env = ensure_database(url, size, workdir, args.fresh)
     harness.manage(env, "collectstatic", "--noinput")
@@ -301,18 +303,30 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--fresh", action="store_true", help="generate the data again")
+    parser.add_argument(
+        "--pg-prefix",
+        default=os.environ.get("BENCH_PG_PREFIX", "bench_pages_"),
+        help="PostgreSQL database names: <prefix><size>; must start with bench_",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does it).")
     sizes = [int(s) for s in re.split(r"[,\s]+", args.sizes.strip()) if s]
-    runs = [measure(kind, size, args) for kind in args.databases.split(",") for size in sizes]
-    print()
-    print(table(runs))
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M")
     path = args.json or VAR / f"pages-{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"when": stamp, "load": os.getloadavg(), "runs": runs}, indent=1))
+    runs = []
+    for kind in args.databases.split(","):
+        for size in sizes:
+            runs.append(measure(kind, size, args))
+            # Written after each database and size, so a later failure keeps what was measured.
+            path.write_text(
+                json.dumps({"when": stamp, "load": os.getloadavg(), "runs": runs}, indent=1)
+            )
+            print(table(runs[-1:]), flush=True)
+    print()
+    print(table(runs))
     print(f"JSON: {path}")
     return 0
 
