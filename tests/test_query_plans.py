@@ -78,3 +78,31 @@ def test_ids_first_pages_are_the_pages_of_the_list(group):
     assert [c.reference for c in last] == expected[6:]
     # The rows come with their relations, as the list's template needs them.
     assert last[0].action_area.code == "PC"
+
+
+def test_the_search_reads_the_full_text_index(group, commitment):
+    found = Commitment.objects.in_group(group).filter(search_text__matches="tighten precursor")
+    assert list(found) == [commitment]
+    assert not Commitment.objects.filter(
+        search_text__matches="ighten"
+    ).exists()  # words, not infixes
+    # Without the group's filter, which on a handful of rows PostgreSQL rightly prefers.
+    text = plan(Commitment.objects.filter(search_text__matches="tighten precursor").values("pk"))
+    if connection.vendor == "postgresql":
+        assert "commitment_search_fts" in text, text
+    else:
+        assert "VIRTUAL TABLE INDEX" in text and "commitment_search" in text, text
+
+
+def test_the_search_index_follows_every_write(group, commitment, analyst):
+    """The SQLite index is kept by triggers, PostgreSQL's is an expression index: a follow-up,
+    an edit and a deletion are found (or not) at once, whoever wrote them."""
+    from commitments import services
+
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Operation Harbour", expected_version=1
+    )
+    assert list(Commitment.objects.filter(search_text__matches="harbour")) == [commitment]
+    Commitment.objects.filter(pk=commitment.pk).update(search_text="something else")
+    assert not Commitment.objects.filter(search_text__matches="harbour").exists()
+    assert Commitment.objects.filter(search_text__matches="someth").count() == 1
