@@ -106,3 +106,18 @@ def test_the_search_index_follows_every_write(group, commitment, analyst):
     Commitment.objects.filter(pk=commitment.pk).update(search_text="something else")
     assert not Commitment.objects.filter(search_text__matches="harbour").exists()
     assert Commitment.objects.filter(search_text__matches="someth").count() == 1
+
+
+def test_the_lists_search_uses_the_full_text_index_despite_the_reference_match(group, commitment):
+    from commitments import selectors
+
+    found = selectors.commitment_list(group=group, q="tighten")
+    assert [c.reference for c in found] == [commitment.reference]
+    assert [c.reference for c in selectors.commitment_list(group=group, q="PC-01")] == [
+        commitment.reference
+    ]
+    text = plan(found.values("pk"))
+    if connection.vendor == "postgresql":
+        assert "commitment_search_fts" in text, text
+    else:
+        assert "VIRTUAL TABLE INDEX" in text and "commitment_search" in text, text
