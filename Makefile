@@ -13,7 +13,7 @@ MANAGE := $(UV) run --no-sync python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format serve browser-deps clean
+.PHONY: run test install install-dev lint format serve browser-deps clean bench
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -58,6 +58,22 @@ browser-deps:
 	    echo "The browser tests need Chromium at /usr/bin/chromium; install it (package chromium)."; exit 1; \
 	  fi; \
 	fi
+
+# The page benchmark (bench/README.md): one sync gunicorn worker per database and size, wrk
+# (Debian's package, installed here when missing) against every page and two references.
+# A quick run: make bench BENCH_SIZES=1000,10000 BENCH_DATABASES=sqlite BENCH_ROUNDS=2
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_DATABASES ?= sqlite,postgres
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+BENCH_ROUNDS ?= 3
+BENCH_DURATION ?= 5
+bench: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null || { echo "Install wrk (Debian package wrk)."; exit 1; }; \
+	fi
+	$(UV) run --no-sync python -m bench.pages --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES) \
+	  --postgres $(BENCH_POSTGRES) --rounds $(BENCH_ROUNDS) --duration $(BENCH_DURATION)
 
 # ruff, and the architecture's import contracts (.importlinter).
 lint:

@@ -59,3 +59,52 @@ def verify() -> dict:
         if versions != list(range(2, 2 + len(follow_ups))):
             report["problems"].append(f"{commitment.reference}: follow-up versions {versions}")
     return report
+
+
+# --------------------------------------------------------------------------- the page benchmark
+
+SAMPLE_SLUG = "sample-1"
+SEARCH_WORD = "cryptocurrency"  # in about 3% of the synthetic commitments' titles
+
+
+def sample_size() -> dict:
+    """How many commitments the synthetic group holds (0 when there is none): bench.pages
+    reuses a database that already holds the size it wants."""
+    return {
+        "commitments": Commitment.objects.filter(working_group__slug=SAMPLE_SLUG).count(),
+    }
+
+
+def prepare_pages(*, password: str, timeline: int = 50) -> dict:
+    """Users to sign in as (an analyst of the synthetic group, and a superuser for the admin),
+    through the services; one commitment brought to `timeline` follow-ups through
+    follow_up_record; and what the benchmark's URLs need."""
+    import math
+
+    from commitments import selectors, services
+    from commitments.models import Membership, WorkingGroup
+
+    group = WorkingGroup.objects.get(slug=SAMPLE_SLUG)
+    analyst, _ = services.user_ensure(username="bench-analyst", password=password)
+    services.membership_set(user=analyst, working_group=group, role=Membership.Role.ANALYST)
+    services.user_ensure(username="bench-admin", password=password, is_superuser=True)
+    first, second = Commitment.objects.filter(working_group=group).order_by("reference")[:2]
+    while first.follow_ups.count() < timeline:
+        services.follow_up_record(
+            commitment=first,
+            author=analyst,
+            note=f"Bench follow-up {first.version}: progress reviewed with counterparts.",
+            expected_version=first.version,
+        )
+    count = Commitment.objects.filter(working_group=group).count()
+    return {
+        "slug": SAMPLE_SLUG,
+        "analyst": "bench-analyst",
+        "admin": "bench-admin",
+        "timeline_reference": first.reference,
+        "post_reference": second.reference,
+        "post_version": second.version,
+        "commitments": count,
+        "last_page": max(1, math.ceil(count / selectors.LIST_PAGE_SIZE)),
+        "search": SEARCH_WORD,
+    }

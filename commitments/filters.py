@@ -11,6 +11,8 @@ import functools
 from django import forms
 from django.contrib.auth import get_user_model
 
+from common.forms import FastSelect
+
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 
 
@@ -63,9 +65,13 @@ class CommitmentFilterForm(forms.Form):
         help_text="Owned by me, or led by my agency.",
     )
     priority = forms.ChoiceField(
-        label="Priority", required=False, choices=[("", "Any priority"), *Priority.choices]
+        widget=FastSelect,
+        label="Priority",
+        required=False,
+        choices=[("", "Any priority"), *Priority.choices],
     )
     area = forms.ModelChoiceField(
+        widget=FastSelect,
         label="Action area",
         queryset=ActionArea.objects.none(),
         to_field_name="slug",
@@ -73,19 +79,24 @@ class CommitmentFilterForm(forms.Form):
         empty_label="All areas",
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *Status.choices]
+        widget=FastSelect,
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *Status.choices],
     )
     attention = forms.ChoiceField(
-        label="Needs attention", required=False, choices=ATTENTION_CHOICES
+        widget=FastSelect, label="Needs attention", required=False, choices=ATTENTION_CHOICES
     )
     agency = forms.ModelChoiceField(
+        widget=FastSelect,
         label="Lead agency",
         queryset=Agency.objects.none(),
         required=False,
         empty_label="Any agency",
     )
-    party = forms.ChoiceField(label="Led by", required=False)
+    party = forms.ChoiceField(label="Led by", required=False, widget=FastSelect)
     meeting = forms.ModelChoiceField(
+        widget=FastSelect,
         label="Agreed at",
         queryset=Meeting.objects.none(),
         to_field_name="number",
@@ -93,13 +104,16 @@ class CommitmentFilterForm(forms.Form):
         empty_label="Any meeting",
     )
     owner = _UserChoiceField(
+        widget=FastSelect,
         label="Owner",
         queryset=get_user_model().objects.none(),
         to_field_name="username",
         required=False,
         empty_label="Anyone",
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=SORT_CHOICES, widget=FastSelect
+    )
 
     MORE = ("agency", "party", "meeting", "owner", "priority")
 

@@ -5,11 +5,12 @@ services): its reference, title, description, the agreed words, its lead agencie
 and external references of its follow-ups, normalised (NFKC, case-folded, spaces collapsed) so
 that any script matches, Devanagari included.
 
-On PostgreSQL a query is matched with full-text search over that column (the `simple`
-configuration: no stemming, so names and operation codes match as written; each word of the
-query as a prefix), backed by a GIN index. On SQLite every word of the query must occur in the
-text (a substring match). The reference is always matched as a substring too, so a partial
-reference like "PC-01" finds its commitment on both.
+A query is matched with full-text search over that column, the same on both databases: no
+stemming, so names and operation codes match as written; every word of the query, as a prefix
+of a word of the text. On PostgreSQL through the `simple` configuration and a GIN index
+(migration 0006); on SQLite through an FTS5 table, `commitment_search`, with the unicode61
+tokenizer, kept by triggers (migration 0009). The reference is always matched as a substring
+too (by the list), so a partial reference like "PC-01" finds its commitment on both.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Iterable
 
 from django.db.models import Lookup, TextField
 
+# SQLite's full-text index of Commitment.search_text (migration 0009).
+SQLITE_INDEX = "commitment_search"
 _SPACE = re.compile(r"\s+")
 # What a PostgreSQL tsquery would read as an operator; a query's words are plain words.
 _TSQUERY_SPECIAL = re.compile(r"[&|!():*<>'\\]")
@@ -45,11 +48,30 @@ class Matches(Lookup):
 
     lookup_name = "matches"
 
-    def as_sql(self, compiler, connection):  # SQLite and any other engine
+    def as_sql(self, compiler, connection):  # any other engine, and other text columns
         lhs, lhs_params = self.process_lhs(compiler, connection)
         words = terms(self.rhs) or [""]
         sql = " AND ".join(f"INSTR({lhs}, %s) > 0" for _ in words)
         return f"({sql})", [*lhs_params * len(words), *words]
+
+    def as_sqlite(self, compiler, connection):
+        target = self.lhs.target
+        if (target.model._meta.db_table, target.column) != (
+            "commitments_commitment",
+            "search_text",
+        ):
+            return self.as_sql(compiler, connection)
+        # Each word a quoted FTS5 phrase (its punctuation is then only a separator) with `*`:
+        # a prefix, as on PostgreSQL. A word with no letter or digit matches nothing there.
+        words = [w for w in terms(self.rhs) if any(ch.isalnum() for ch in w)]
+        if not words:
+            return "0", []
+        query = " AND ".join('"{}"*'.format(w.replace('"', '""')) for w in words)
+        table = compiler.quote_name_unless_alias(self.lhs.alias)
+        pk = f"{table}.{connection.ops.quote_name(target.model._meta.pk.column)}"
+        # Names only (ours and Django's quoting); the query is a parameter.
+        sql = f"{pk} IN (SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s)"  # noqa: S608
+        return sql, [query]
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

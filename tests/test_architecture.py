@@ -10,6 +10,9 @@ way. What imports cannot say is checked here:
   apps is checked as soon as it exists.
 * Every model admin and inline of the domain writes through the services.
 * Every object a URL names is looked up through `access.get_<thing>_for_user`.
+* Outside the services, one module may bulk-insert: the synthetic data generator
+  (`commitments/sample_data.py`, see its docstring for why), and only with bulk inserts
+  (bulk_create, executemany) and raw deletes of its own synthetic groups' rows.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ WRITE_CALLS = {
     "get_or_create",
     "update_or_create",
     "save_m2m",
+    "_raw_delete",
+    "executemany",
 }
 # Django admin's methods that write: only our ServiceWritesMixin may define them, and nobody
 # calls the originals through super().
@@ -169,6 +174,39 @@ def test_it_finds_no_direct_write_in_views_admin_forms_or_commands(path):
         f"{path.relative_to(ROOT)} writes to a model directly; call a service instead:\n"
         + "\n".join(found)
     )
+
+
+# The one sanctioned exception to "writes go through services": synthetic data for benchmarks.
+SAMPLE_DATA = ROOT / "commitments" / "sample_data.py"
+SAMPLE_DATA_WRITES = {"bulk_create", "_raw_delete", "executemany"}
+
+
+def non_service_modules() -> list[Path]:
+    """Every module of our apps but the services (a package or a module) and migrations."""
+    paths = []
+    for app in OUR_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")) if (ROOT / app).is_dir() else []:
+            parts = path.relative_to(ROOT / app).parts
+            if parts[0] not in ("services", "services.py", "migrations"):
+                paths.append(path)
+    return paths
+
+
+def test_it_allows_bulk_writes_outside_the_services_only_in_the_sample_data_generator():
+    writers = set()
+    for path in non_service_modules():
+        source = path.read_text(encoding="utf-8")
+        found = find_direct_writes(source, domain_relations())
+        if any(f".{method}(" in line for line in found for method in SAMPLE_DATA_WRITES):
+            writers.add(path)
+    assert writers == {SAMPLE_DATA}
+
+
+def test_the_sample_data_generator_writes_only_with_bulk_inserts_and_raw_deletes():
+    found = find_direct_writes(SAMPLE_DATA.read_text(encoding="utf-8"), domain_relations())
+    assert found, "the scan must see the generator's bulk writes"
+    others = [line for line in found if not any(f".{m}(" in line for m in SAMPLE_DATA_WRITES)]
+    assert others == [], others
 
 
 # --------------------------------------------------------------------------- the admin

@@ -46,8 +46,8 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:home")).status_code == 200
 
     # 1-4 session, user, group, membership,
-    # 5 action areas with their count per status and average progress,
-    # 6 the group's totals (per status, overdue, due soon, inactive),
+    # 5 the action areas, 6 one pass over the group's commitments (covering index): per area
+    # and status, count, progress, overdue, due soon, inactive (the areas' and group's figures),
     # 7 overdue, 8 due in 30 days, 9 inactive: the first few of each, with their area,
     # 10 the latest entries with commitment, author, agency and side, and what they correct,
     # 11 the latest meetings with their commitment count, 12 the next meeting,
@@ -71,15 +71,16 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
 
     # 1-4 session, user, group, membership, 5 count of the matching commitments (pager),
     # 6-10 the choices of the select filters: areas, agencies with party, parties, meetings,
-    # members, 11 a page of commitments with area, meeting and owner,
-    # 12 their lead agencies with party (prefetch).
-    with django_assert_num_queries(12):
+    # members, 11 the page's ids (read in order from an index: see selectors.IdsFirst),
+    # 12 those commitments with area, meeting and owner, 13 their lead agencies with party.
+    with django_assert_num_queries(13):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
     # The same with every filter set: 1-4 as above, 5-8 checking that the chosen area,
     # agency, meeting and owner exist in this group, 9 the sides of the "Led by" filter (read
     # once, to check the value and to draw the choices), 10 count, 11-14 the choices of the
-    # other four select filters, 15 a page of commitments, 16 their lead agencies.
+    # other four select filters, 15 the page's ids, 16 those commitments, 17 their lead
+    # agencies.
     ondcp = factories.agency("US", "ONDCP")
     filters = {
         "q": "Commitment",
@@ -94,13 +95,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
-    # The results alone (htmx): 1-4, 5 count, 6 a page of commitments, 7 their lead agencies;
-    # the filters are not rendered, so their choices are not read.
-    with django_assert_num_queries(7):
+    # The results alone (htmx): 1-4, 5 count, 6 the page's ids, 7 those commitments, 8 their
+    # lead agencies; the filters are not rendered, so their choices are not read.
+    with django_assert_num_queries(8):
         client.get(
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )

@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.utils import timezone
 
@@ -111,6 +112,44 @@ def _with_latest_measurement(indicators: QuerySet[Indicator]) -> QuerySet[Indica
     )
 
 
+def dashboard_tally(commitments, *, today: datetime.date, quiet_before: datetime.date):
+    """Per action area and status: the count, the progress summed, and how many are overdue,
+    due within DUE_SOON_DAYS and inactive (one row each, at most areas x statuses). Reads
+    only the columns of the `commitment_dashboard_tally` index (tests/test_query_plans.py): it
+    counts `status` (never null), not the primary key, which that index does not hold."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return (
+        commitments.order_by()
+        .values("action_area_id", "status")
+        .annotate(
+            n=Count("status"),
+            progress_sum=Sum("progress"),
+            overdue=Count("status", filter=open_ & Q(due_date__lt=today)),
+            due_soon=Count("status", filter=open_ & Q(due_date__gte=today, due_date__lte=soon)),
+            inactive=Count("status", filter=open_ & Q(last_activity_on__lt=quiet_before)),
+        )
+    )
+
+
+def _add_up(rows) -> dict:
+    """The figures `StatusSummary.from_row` reads (count per status, total, the average
+    progress of those not withdrawn) and the attention counts, from `_dashboard_tally` rows."""
+    figures = {f"n_{value}": 0 for value in Status.values}
+    figures.update(total=0, overdue=0, due_soon=0, inactive=0)
+    counted = progress = 0
+    for row in rows:
+        figures[f"n_{row['status']}"] += row["n"]
+        figures["total"] += row["n"]
+        for name in ("overdue", "due_soon", "inactive"):
+            figures[name] += row[name]
+        if row["status"] != Status.WITHDRAWN:
+            counted += row["n"]
+            progress += row["progress_sum"] or 0
+    figures["avg_progress"] = progress / counted if counted else None
+    return figures
+
+
 def inactive_after_days() -> int:
     """How many days without a follow-up make an open commitment *inactive*."""
     return settings.INACTIVE_AFTER_DAYS
@@ -160,36 +199,25 @@ class Dashboard:
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
-    """Ten queries: areas with status counts, attention counts, the three attention lists,
+    """Ten queries: the areas, one tally of the group's commitments (status counts and
+    attention counts, per area, from a covering index: no table read), the three attention lists,
     the activity feed, the meetings and the next meeting, the parties and the co-leads (plus
     the overall summary, computed from the counts)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
 
-    # 1. Action areas, each with its count per status and average progress.
-    areas = list(
-        ActionArea.objects.in_group(group)
-        .annotate(**_status_annotations("commitments__"))
-        .order_by("order", "name")
-    )
+    # 1. The action areas.
+    areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
+    # 2. One pass over the group's commitments, read from a covering index (see the model's
+    # "dashboard tally" index): per area and status, how many, their progress, and how many
+    # need attention. The areas' and the group's figures are added up from these few rows.
+    tally = list(dashboard_tally(commitments, today=today, quiet_before=quiet_before))
     for area in areas:
-        area.summary = StatusSummary.from_row(area)
-
-    # 2. The whole group's counts: per status, progress and what needs attention.
-    counts = commitments.aggregate(
-        **_status_annotations(),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        due_soon=Count(
-            "pk",
-            filter=Q(
-                status__in=OPEN_STATUSES,
-                due_date__gte=today,
-                due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            ),
-        ),
-        inactive=Count("pk", filter=Q(status__in=OPEN_STATUSES, last_activity_on__lt=quiet_before)),
-    )
+        area.summary = StatusSummary.from_row(
+            _add_up(r for r in tally if r["action_area_id"] == area.pk)
+        )
+    counts = _add_up(tally)
     overall = StatusSummary.from_row(counts)
 
     listed = commitments.select_related("action_area")
@@ -290,7 +318,11 @@ def commitment_list(
     today = today or timezone.localdate()
     qs = Commitment.objects.in_group(group)
     if q:
-        qs = qs.filter(Q(search_text__matches=q) | Q(reference__icontains=q.strip()))
+        # The full-text match as a subquery of ids: ORed with the reference's substring match
+        # directly, it would stop PostgreSQL from using its index (to_tsvector of every row);
+        # as a subquery, the index finds the ids once and each row is a hash lookup.
+        found = Commitment.objects.filter(search_text__matches=q).values("pk")
+        qs = qs.filter(Q(pk__in=found) | Q(reference__icontains=q.strip()))
     if area is not None:
         qs = qs.filter(action_area=area)
     if status:
@@ -329,10 +361,38 @@ def _lead_agencies_prefetch() -> Prefetch:
     )
 
 
-def paginate(queryset, page_number, per_page: int, *, count: int | None = None) -> Page:
+class IdsFirst:
+    """A queryset as a Paginator sees it, read ids first: the page's slice (OFFSET/LIMIT)
+    selects only primary keys, which the database finds in the index that orders the list,
+    then the page's rows are read by id with their joins and prefetches. A far page no longer
+    joins area, meeting and owner for every row it skips. One query more than slicing the
+    queryset itself."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        ids = list(self.queryset.values_list("pk", flat=True)[key])
+        # Unordered: the ids give the order, and an ORDER BY here could lead the planner to
+        # walk the list's index looking for these ids instead of fetching them.
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()} if ids else {}
+        return [rows[pk] for pk in ids]
+
+
+def paginate(
+    queryset, page_number, per_page: int, *, count: int | None = None, ids_first: bool = False
+) -> Page:
     """A page of results; a page number out of range or not a number gives the nearest page.
-    A caller that already counted the rows passes `count`, which saves the COUNT query."""
-    paginator = Paginator(queryset, per_page)
+    A caller that already counted the rows passes `count`, which saves the COUNT query.
+    `ids_first`: read the page's ids first (see IdsFirst), for long lists."""
+    paginator = Paginator(IdsFirst(queryset) if ids_first else queryset, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
     return paginator.get_page(page_number)

@@ -76,7 +76,9 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
     commitments = selectors.commitment_list(group=group, **list_filters(form, request.user))
-    page = selectors.paginate(commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE)
+    page = selectors.paginate(
+        commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE, ids_first=True
+    )
     page.object_list = _prepared_rows(group, page.object_list)
     context = {
         "group": group,

@@ -1,0 +1,374 @@
+"""The page benchmark (`make bench`): every page analysts use, at several sizes, on SQLite and
+PostgreSQL, against two references measured in the same run.
+
+For each database and size: a database holding one synthetic working group of that many
+commitments with 10 follow-ups each (`generate_sample_data`; reused when it already holds that
+size), one sync gunicorn worker (production settings plus bench/settings.py: the ceiling view
+and a query-count header), sign-in as an analyst (and as a superuser for the admin), then
+`--rounds` interleaved rounds: in each, every page in turn for `--duration` seconds under wrk
+(one connection: one sync worker serves one request at a time). The follow-up POST is driven
+by a small Python loop instead (each POST must carry the version the previous one left).
+
+Reported per page: requests/s, p50/p95/p99 (the median over the rounds), the SQL statements and
+bytes of one response, and the ratios to the ceiling and to the admin changelist. The targets
+(issue 13): at least 0.5x the ceiling, 2x the admin, and p95 growing at most 1.5x from the
+smallest to the largest size.
+
+    .venv/bin/python -m bench.pages --sizes 1000,10000 --databases sqlite,postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from bench import harness
+
+ROOT = harness.ROOT
+VAR = ROOT / "var" / "bench"
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+FOLLOW_UPS = 10
+HTMX = {"HX-Request": "true", "HX-Target": "commitment-results"}
+
+
+def pages(info: dict) -> list[dict]:
+    """The pages measured, in the order of a round: name, path, headers, who asks."""
+    slug = info["slug"]
+    group = f"/g/{slug}/"
+    listing = f"{group}commitments/"
+    return [
+        {"name": "ceiling (reference)", "path": f"/bench/ceiling/{slug}/"},
+        {
+            "name": "admin changelist (reference)",
+            "path": "/admin/commitments/commitment/",
+            "user": "admin",
+        },
+        {"name": "dashboard", "path": group},
+        {"name": "list", "path": listing},
+        {
+            "name": "list, area+status",
+            "path": listing + "?" + urlencode({"area": "le", "status": "in_progress"}),
+        },
+        {"name": "list, search", "path": listing + "?" + urlencode({"q": info["search"]})},
+        {"name": "list, last page", "path": listing + f"?page={info['last_page']}"},
+        {"name": "list fragment (htmx)", "path": listing + "?page=2", "headers": HTMX},
+        {
+            "name": "commitment (50 follow-ups)",
+            "path": f"{group}commitments/{info['timeline_reference']}/",
+        },
+        {
+            "name": "follow-up POST",
+            "path": f"{group}commitments/{info['post_reference']}/follow-ups/",
+            "post": True,
+        },
+    ]
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def database_url(kind: str, size: int, postgres: str, prefix: str = "bench_pages_") -> str:
+    if kind == "sqlite":
+        VAR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{VAR / f'pages-{size}.sqlite3'}"
+    return f"{postgres.rstrip('/')}/{prefix}{size}"
+
+
+def ensure_database(url: str, size: int, workdir: Path, fresh: bool) -> dict:
+    """A migrated database holding the synthetic group at `size` (generated when missing)."""
+    env = harness.server_env(url, workdir, DJANGO_SETTINGS_MODULE="bench.settings")
+    if url.startswith("postgres"):
+        _create_pg_database(url, drop=fresh)
+    elif fresh:
+        Path(urlsplit(url).path).unlink(missing_ok=True)
+    harness.manage(env, "migrate", "--noinput")
+    if harness.django_call(env, "sample_size")["commitments"] != size:
+        started = time.monotonic()
+        print(f"  generating {size:,} commitments x {FOLLOW_UPS} follow-ups…", flush=True)
+        harness.manage(
+            env,
+            "generate_sample_data",
+            "--groups=1",
+            f"--commitments={size}",
+            f"--follow-ups-per-commitment={FOLLOW_UPS}",
+            "--allow-without-debug",
+            "--verbosity=0",
+        )
+        print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
+    return env
+
+
+def _create_pg_database(url: str, *, drop: bool) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("bench_"):
+        raise SystemExit(f"Refusing to use database {name!r}: the bench's names start bench_.")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if drop:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def probe(browser: harness.Browser, page: dict, csrf: str) -> dict:
+    """One request: its status, SQL statements and size, and that it is the page (not a
+    redirect to the sign-in form)."""
+    if page.get("post"):
+        return {"status": None, "queries": None, "bytes": None}
+    response = browser.get(page["path"], headers=page.get("headers"))
+    if response.status != 200:
+        raise SystemExit(f"{page['name']}: {page['path']} answered {response.status}")
+    return {
+        "status": response.status,
+        "queries": int(response.header("X-Bench-Queries") or -1),
+        "bytes": len(response.body.encode()),
+    }
+
+
+def run_wrk(port: int, page: dict, cookie: str, duration: float) -> dict:
+    command = [
+        "wrk",
+        "--timeout",
+        "60s",  # a slow page is measured, not dropped (wrk's default gives up after 2 s)
+        "-t1",
+        "-c1",
+        f"-d{round(duration)}s",
+        "-s",
+        str(WRK_SCRIPT),
+        "-H",
+        f"Cookie: {cookie}",
+    ]
+    for name, value in (page.get("headers") or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{page['path']}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(s for s in output.splitlines() if s.startswith("WRK_JSON "))
+    data = json.loads(line.removeprefix("WRK_JSON "))
+    if data["non_2xx_3xx"] or data["socket_errors"]:
+        raise SystemExit(f"{page['name']}: wrk saw errors: {data}")
+    return {
+        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "p50": data["p50_us"] / 1000,
+        "p95": data["p95_us"] / 1000,
+        "p99": data["p99_us"] / 1000,
+        "requests": data["requests"],
+    }
+
+
+class Poster:
+    """Follow-ups posted without JavaScript (302 = saved), one after the other, each with the
+    version the previous one left; the answers are counted and timed here."""
+
+    def __init__(self, browser: harness.Browser, page: dict, version: int, csrf: str):
+        self.browser, self.path, self.version, self.csrf = browser, page["path"], version, csrf
+        self.queries = self.bytes = None
+
+    def run(self, duration: float) -> dict:
+        latencies = []
+        started = time.perf_counter()
+        while time.perf_counter() - started < duration:
+            response = self.browser.post(
+                self.path,
+                {
+                    "csrfmiddlewaretoken": self.csrf,
+                    "version": self.version,
+                    "note": f"Bench POST {self.version}",
+                    "occurred_on": harness.today(),
+                },
+            )
+            if response.status != 302:
+                raise SystemExit(f"follow-up POST answered {response.status}")
+            self.version += 1
+            self.queries = int(response.header("X-Bench-Queries") or -1)
+            self.bytes = len(response.body.encode())
+            latencies.append(response.seconds * 1000)
+        elapsed = time.perf_counter() - started
+        return {
+            "rps": len(latencies) / elapsed,
+            "p50": harness.percentile(latencies, 50),
+            "p95": harness.percentile(latencies, 95),
+            "p99": harness.percentile(latencies, 99),
+            "requests": len(latencies),
+        }
+
+
+def measure(kind: str, size: int, args) -> dict:
+    workdir = harness.workdir(f"bench-pages-{kind}-{size}-")
+    url = database_url(kind, size, args.postgres, args.pg_prefix)
+    print(f"{kind} {size:,}: {url}", flush=True)
+    env = ensure_database(url, size, workdir, args.fresh)
+    harness.manage(env, "collectstatic", "--noinput")
+    info = harness.django_call(env, "prepare_pages", password=harness.PASSWORD)
+    server = harness.start_gunicorn(env, workdir, workers=1, name=f"{kind}-{size}")
+    try:
+        analyst, admin = harness.Browser(server.port), harness.Browser(server.port)
+        analyst.sign_in(info["analyst"])
+        admin.sign_in(info["admin"])
+        csrf = analyst.cookies["csrftoken"]
+        cookie = {
+            "analyst": "; ".join(f"{k}={v}" for k, v in analyst.cookies.items()),
+            "admin": "; ".join(f"{k}={v}" for k, v in admin.cookies.items()),
+        }
+        todo = pages(info)
+        results = {p["name"]: {"path": p["path"], "rounds": []} for p in todo}
+        for p in todo:
+            results[p["name"]].update(probe(admin if p.get("user") else analyst, p, csrf))
+        poster = Poster(
+            harness.Browser(server.port, dict(analyst.cookies)),
+            todo[-1],
+            info["post_version"],
+            csrf,
+        )
+        for number in range(1, args.rounds + 1):
+            print(f"  round {number}/{args.rounds}", flush=True)
+            for p in todo:
+                if p.get("post"):
+                    outcome = poster.run(args.duration)
+                else:
+                    outcome = run_wrk(
+                        server.port, p, cookie[p.get("user", "analyst")], args.duration
+                    )
+                if outcome["requests"] == 0:
+                    # Slower than the round: wrk finished none. Time one request instead.
+                    browser = admin if p.get("user") else analyst
+                    seconds = browser.get(p["path"], headers=p.get("headers")).seconds
+                    outcome = {
+                        "rps": 1 / seconds,
+                        "p50": seconds * 1000,
+                        "p95": seconds * 1000,
+                        "p99": seconds * 1000,
+                        "requests": 1,
+                    }
+                results[p["name"]]["rounds"].append(outcome)
+        post = results[todo[-1]["name"]]
+        post["queries"], post["bytes"], post["status"] = poster.queries, poster.bytes, 302
+        log = server.log()
+    finally:
+        server.stop()
+    if "Traceback" in log:
+        raise SystemExit(f"the server logged a traceback:\n{log[-3000:]}")
+    for result in results.values():
+        for key in ("rps", "p50", "p95", "p99"):
+            result[key] = statistics.median(r[key] for r in result["rounds"])
+    ceiling = results["ceiling (reference)"]["rps"]
+    admin_rps = results["admin changelist (reference)"]["rps"]
+    for result in results.values():
+        result["x_ceiling"] = result["rps"] / ceiling
+        result["x_admin"] = result["rps"] / admin_rps
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {"database": kind, "size": size, "pages": results}
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def table(runs: list[dict]) -> str:
+    smallest = {}
+    for run in sorted(runs, key=lambda r: r["size"]):
+        for name, result in run["pages"].items():
+            smallest.setdefault((run["database"], name), result["p95"])
+    head = (
+        f"{'db':8} {'size':>7}  {'page':30} {'rps':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
+        f"{'sql':>4} {'KB':>6} {'÷ceil':>6} {'÷admin':>6} {'p95÷min':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        for name, r in run["pages"].items():
+            growth = r["p95"] / smallest[(run["database"], name)]
+            kb = f"{r['bytes'] / 1024:6.1f}" if r["bytes"] is not None else f"{'':6}"
+            lines.append(
+                f"{run['database']:8} {run['size']:>7,}  {name:30} {r['rps']:7.1f} "
+                f"{r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} {r['queries']:>4} {kb} "
+                f"{r['x_ceiling']:6.2f} {r['x_admin']:6.2f} {growth:7.2f}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def markdown(runs: list[dict]) -> str:
+    """The runs as the Markdown table bench/README.md keeps."""
+    smallest = {}
+    for run in sorted(runs, key=lambda r: r["size"]):
+        for name, result in run["pages"].items():
+            smallest.setdefault((run["database"], name), result["p95"])
+    lines = [
+        "| db | size | page | rps | p50 | p95 | p99 | SQL | KB | ÷ ceiling | ÷ admin | p95 ÷ 1k |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        for name, r in run["pages"].items():
+            kb = f"{r['bytes'] / 1024:.1f}" if r["bytes"] is not None else ""
+            lines.append(
+                f"| {run['database']} | {run['size']:,} | {name} | {r['rps']:.1f} | "
+                f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['queries']} | {kb} | "
+                f"{r['x_ceiling']:.2f} | {r['x_admin']:.2f} | "
+                f"{r['p95'] / smallest[(run['database'], name)]:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,10000,100000"))
+    parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgres"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="server URL; the databases are bench_pages_<size>",
+    )
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--fresh", action="store_true", help="generate the data again")
+    parser.add_argument(
+        "--pg-prefix",
+        default=os.environ.get("BENCH_PG_PREFIX", "bench_pages_"),
+        help="PostgreSQL database names: <prefix><size>; must start with bench_",
+    )
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--report", type=Path, default=None, help="print a run's JSON as Markdown and stop"
+    )
+    args = parser.parse_args(argv)
+    if args.report:
+        print(markdown(json.loads(args.report.read_text())["runs"]))
+        return 0
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench does it).")
+    sizes = [int(s) for s in re.split(r"[,\s]+", args.sizes.strip()) if s]
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M")
+    path = args.json or VAR / f"pages-{stamp}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for kind in args.databases.split(","):
+        for size in sizes:
+            runs.append(measure(kind, size, args))
+            # Written after each database and size, so a later failure keeps what was measured.
+            path.write_text(
+                json.dumps({"when": stamp, "load": os.getloadavg(), "runs": runs}, indent=1)
+            )
+            print(table(runs[-1:]), flush=True)
+    print()
+    print(table(runs))
+    print(f"JSON: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

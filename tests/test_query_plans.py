@@ -1,0 +1,131 @@
+"""The queries that must not read every row of a big group use an index that answers them,
+on SQLite and on PostgreSQL alike (the benchmark, bench/pages.py, shows the times at 100k).
+
+The tables here are tiny, where a planner may rightly prefer reading the table, and their
+statistics depend on what other tests did before: PostgreSQL is told to avoid what the test
+asks about (enable_seqscan, enable_sort, and for the search, every plain index scan, off), which
+leaves the question these tests ask: is there an index that serves the query? A disabled plan
+still appears when nothing else can answer."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+
+from commitments.models import Commitment
+from commitments.selectors.workspace import dashboard_tally
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 6, 1)
+# Left with bitmap scans only, PostgreSQL can read an index only through a condition it serves.
+SEARCH_AVOIDS = ("seqscan", "indexscan", "indexonlyscan")
+
+
+def plan(queryset, *, avoid=("seqscan", "sort")) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for setting in avoid:
+                cursor.execute(f"SET LOCAL enable_{setting} = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+def test_the_dashboard_tally_reads_only_its_covering_index(group, commitment):
+    tally = dashboard_tally(Commitment.objects.in_group(group), today=TODAY, quiet_before=TODAY)
+    assert [(row["status"], row["n"]) for row in tally] == [("not_started", 1)]
+    text = plan(tally)
+    if connection.vendor == "postgresql":
+        # On a handful of rows PostgreSQL may take either index that starts with the group
+        # and the area (both give the grouping order); what it must not do is sort.
+        assert "Index" in text and "Sort" not in text and "Seq Scan" not in text, text
+    else:
+        assert "USING COVERING INDEX commitment_dashboard_tally" in text, text
+
+
+@pytest.mark.parametrize(
+    "filters", [{}, {"status": "in_progress"}, {"area": "pc", "status": "in_progress"}]
+)
+def test_a_far_page_of_the_list_reads_ids_in_order_from_an_index(group, commitment, filters):
+    from commitments import selectors
+    from commitments.models import ActionArea
+
+    if "area" in filters:
+        filters = {**filters, "area": ActionArea.objects.get(working_group=group, slug="pc")}
+    ids = selectors.commitment_list(group=group, **filters).values_list("pk", flat=True)
+    text = plan(ids[5000:5025])
+    # No sort of every matching row before skipping them: the index gives the order.
+    if connection.vendor == "postgresql":
+        assert "Sort" not in text and "Index" in text, text
+    else:
+        assert "TEMP B-TREE" not in text and "INDEX" in text, text
+
+
+def test_ids_first_pages_are_the_pages_of_the_list(group):
+    from commitments import selectors
+    from tests import factories
+
+    for i in range(7):
+        factories.commitment(group, title=f"Commitment {i}")
+    listed = selectors.commitment_list(group=group)
+    expected = [c.reference for c in listed]
+    for number in ("1", "2", "3", "99"):
+        plain = selectors.paginate(listed, number, 3)
+        ids_first = selectors.paginate(listed, number, 3, ids_first=True)
+        assert [c.reference for c in ids_first] == [c.reference for c in plain]
+        assert ids_first.paginator.count == len(expected)
+    last = selectors.paginate(listed, "3", 3, ids_first=True)
+    assert [c.reference for c in last] == expected[6:]
+    # The rows come with their relations, as the list's template needs them.
+    assert last[0].action_area.code == "PC"
+
+
+def test_the_search_reads_the_full_text_index(group, commitment):
+    found = Commitment.objects.in_group(group).filter(search_text__matches="tighten precursor")
+    assert list(found) == [commitment]
+    assert not Commitment.objects.filter(
+        search_text__matches="ighten"
+    ).exists()  # words, not infixes
+    # Without the group's filter, which on a handful of rows PostgreSQL rightly prefers.
+    text = plan(
+        Commitment.objects.filter(search_text__matches="tighten precursor").values("pk"),
+        avoid=SEARCH_AVOIDS,
+    )
+    if connection.vendor == "postgresql":
+        assert "commitment_search_fts" in text, text
+    else:
+        assert "VIRTUAL TABLE INDEX" in text and "commitment_search" in text, text
+
+
+def test_the_search_index_follows_every_write(group, commitment, analyst):
+    """The SQLite index is kept by triggers, PostgreSQL's is an expression index: a follow-up,
+    an edit and a deletion are found (or not) at once, whoever wrote them."""
+    from commitments import services
+
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Operation Harbour", expected_version=1
+    )
+    assert list(Commitment.objects.filter(search_text__matches="harbour")) == [commitment]
+    Commitment.objects.filter(pk=commitment.pk).update(search_text="something else")
+    assert not Commitment.objects.filter(search_text__matches="harbour").exists()
+    assert Commitment.objects.filter(search_text__matches="someth").count() == 1
+
+
+def test_the_lists_search_uses_the_full_text_index_despite_the_reference_match(group, commitment):
+    from commitments import selectors
+
+    found = selectors.commitment_list(group=group, q="tighten")
+    assert [c.reference for c in found] == [commitment.reference]
+    assert [c.reference for c in selectors.commitment_list(group=group, q="PC-01")] == [
+        commitment.reference
+    ]
+    text = plan(found.values("pk"), avoid=SEARCH_AVOIDS)
+    if connection.vendor == "postgresql":
+        assert "commitment_search_fts" in text, text
+    else:
+        assert "VIRTUAL TABLE INDEX" in text and "commitment_search" in text, text
