@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -73,6 +74,22 @@ class SessionTimeoutMiddleware:
             return
         if now - seen >= min(60, max(idle // 4, 1)):
             session[SESSION_SEEN_AT] = now
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in user, so neither a
+    shared cache nor the browser's back button on a shared computer keeps a page of the
+    tracker after its user has gone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class LoginRedirectMiddleware:

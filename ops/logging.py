@@ -51,3 +51,28 @@ class JsonLinesFormatter(logging.Formatter):
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data, default=str, ensure_ascii=False)
+
+
+class QuietSecurityFilter(logging.Filter):
+    """For the console handler: refused requests are logged in one line each, without noise.
+
+    * A 403 is logged without its traceback (a PermissionDenied is an answer, not a bug; the
+      audit log has its line too).
+    * A request with a Host header not in ALLOWED_HOSTS is logged once, at WARNING, without a
+      traceback: Django logs it at ERROR with a traceback (django.security.DisallowedHost) and
+      then again as "Bad Request" (django.request); the second is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if record.name == "django.security.DisallowedHost":
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+            if request is not None:
+                request._tracker_bad_host_logged = True
+            return True
+        if record.name == "django.request" and getattr(request, "_tracker_bad_host_logged", False):
+            return False
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = record.exc_text = None
+        return True

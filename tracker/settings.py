@@ -93,8 +93,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Request id, timing, the request log line and the audit of refused access (403/404).
     "ops.middleware.RequestLogMiddleware",
-    "ops.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP, so that its 400 and 413 answers carry our headers.
+    "ops.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts; ends the sessions of deactivated users.
     "accounts.middleware.SessionTimeoutMiddleware",
+    # Cache-Control: no-store, private on every response to a signed-in user.
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A request whose session has ended signs in again and returns to its page (not to a
@@ -332,7 +335,10 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "quiet_security": {"()": "ops.logging.QuietSecurityFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "ops.logging.JsonLinesFormatter"},
@@ -341,7 +347,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "quiet_security"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..rules import http_url_validator, not_in_future
+from ..rules import http_url_validator, json_without_nul, not_in_future
 from .base import choices_check
 from .groups import Agency, GroupScopedQuerySet, WorkingGroup
 from .meetings import Meeting, SourceDocument
@@ -43,6 +43,7 @@ class ActionArea(models.Model):
         default=list,
         blank=True,
         help_text="Words and phrases used to classify text into this area.",
+        validators=[json_without_nul],
     )
     history = HistoricalRecords()
 
