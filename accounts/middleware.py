@@ -50,7 +50,12 @@ class SessionTimeoutMiddleware:
                 .values_list(get_user_model().USERNAME_FIELD, flat=True)
                 .first()
             )
-            audit("session ended: user inactive", request, username=username or f"#{user_id}")
+            audit(
+                "session ended: user inactive",
+                request,
+                username=username or f"#{user_id}",
+                user_id=int(user_id) if str(user_id).isdigit() else None,
+            )
             logout(request)
             return
         now = int(time.time())

@@ -58,7 +58,7 @@ def _signed_in(sender, request, user, **kwargs) -> None:
     if hasattr(request, "session"):
         request.session[SESSION_STARTED_AT] = now
         request.session[SESSION_SEEN_AT] = now
-    audit("sign-in", request, username=user.get_username())
+    audit("sign-in", request, username=user.get_username(), user_id=user.pk)
 
 
 @receiver(user_login_failed, dispatch_uid="tracker_audit_sign_in_failed")
@@ -79,4 +79,9 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 @receiver(user_logged_out, dispatch_uid="tracker_audit_signed_out")
 def _signed_out(sender, request, user, **kwargs) -> None:
-    audit("sign-out", request, username=user.get_username() if user else "")
+    audit(
+        "sign-out",
+        request,
+        username=user.get_username() if user else "",
+        user_id=user.pk if user else None,
+    )

@@ -5,7 +5,6 @@ are logged, and the admin history page under our CSP."""
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 
@@ -190,18 +189,6 @@ def test_it_forbids_caching_every_page_of_a_signed_in_user(viewer, commitment, n
 
 
 # --------------------------------------------------------------------------- logging
-
-
-@pytest.fixture
-def console():
-    """What the console handler (LOGGING in settings, with its filters) writes."""
-    handler = logging._handlers["console"]  # the handler dictConfig named "console"
-    stream = io.StringIO()
-    old = handler.setStream(stream)
-    try:
-        yield stream
-    finally:
-        handler.setStream(old)
 
 
 def test_it_logs_a_403_in_one_line_without_a_traceback(client, viewer, commitment, console):

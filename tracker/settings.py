@@ -340,7 +340,10 @@ LOGGING = {
         "quiet_security": {"()": "ops.logging.QuietSecurityFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "ops.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "ops.logging.JsonLinesFormatter"},
     },
     "handlers": {
