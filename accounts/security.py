@@ -37,15 +37,12 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
 ) -> HttpResponse:
-    """The page a locked-out sign-in gets (429): what happened and how long to wait."""
+    """The page a locked-out sign-in gets (429): what happened and how long to wait. The same
+    page whichever limit was reached and whether or not the username exists."""
     return render(
         request,
         "registration/locked_out.html",
-        {
-            "failure_limit": settings.AXES_FAILURE_LIMIT,
-            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            "username": (credentials or {}).get("username", ""),
-        },
+        {"cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
         status=429,
     )
 
