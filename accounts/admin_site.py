@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.common import no_append_slash
 
+from . import mfa
+
 REFUSED = "The administration is for installation administrators only."
 
 
@@ -27,8 +29,9 @@ class TrackerAdminSite(admin.AdminSite):
     index_title = "Records"
 
     def has_permission(self, request: HttpRequest) -> bool:
+        """An active superuser whose session owes no second factor."""
         user = request.user
-        return user.is_active and user.is_superuser
+        return user.is_active and user.is_superuser and mfa.pending(request) is None
 
     def _refuse_or_sign_in(self, request: HttpRequest):
         """None when the request may use the admin; else the answer it gets."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
@@ -24,3 +25,17 @@ class LoginForm(auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class OneTimeCodeForm(FocusFirstErrorMixin, forms.Form):
+    """A code from the authenticator app (6 digits) or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=64,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        error_messages={"required": "Enter the code."},
+    )

@@ -16,6 +16,8 @@ from django.shortcuts import render
 
 from ops.audit import audit
 
+from . import mfa
+
 # Session keys (seconds since the epoch) for the idle and absolute timeouts.
 SESSION_STARTED_AT = "tracker_session_started_at"
 SESSION_SEEN_AT = "tracker_session_seen_at"
@@ -55,6 +57,7 @@ def _signed_in(sender, request, user, **kwargs) -> None:
     if hasattr(request, "session"):
         request.session[SESSION_STARTED_AT] = now
         request.session[SESSION_SEEN_AT] = now
+        mfa.start_session(request, user)
     audit("sign-in", request, username=user.get_username(), user_id=user.pk)
 
 

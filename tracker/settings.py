@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Plumbing: no app below imports the domain (see .importlinter).
     "ops",
     "accounts",
@@ -108,6 +111,8 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A session that owes its second factor reaches only the verify and enrol pages.
+    "accounts.middleware.MFAGateMiddleware",
     # A request whose session has ended signs in again and returns to its page (not to a
     # fragment, nor to the URL a form posted to).
     "accounts.middleware.LoginRedirectMiddleware",
@@ -323,6 +328,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# Two-step sign-in (accounts.mfa, django-otp): who must use a second factor. "nobody" (only
+# those who enrolled), "coordinators" (coordinators of any group, staff, superusers) or
+# "everyone". Development keeps "nobody" so the demo accounts sign in with a password.
+MFA_REQUIRED = os.environ.get("MFA_REQUIRED", "nobody" if DEBUG else "coordinators")
+if MFA_REQUIRED not in ("nobody", "coordinators", "everyone"):
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED must be nobody, coordinators or everyone, not {MFA_REQUIRED!r}."
+    )
+MFA_COORDINATOR_TEST = "commitments.access.coordinates_any_group"
+OTP_TOTP_ISSUER = "Commitment Tracker"
 
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from
 # one address, that pair is locked out for LOGIN_COOLOFF_MINUTES (each further try restarts it).
