@@ -26,6 +26,7 @@ def not_before_2000(value: datetime.date | None) -> None:
 
 PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100, written with the digits 0-9."
 _ASCII_DIGITS = re.compile(r"[0-9]{1,3}")
+_NEGATIVE = re.compile(r"-[0-9]+")
 
 
 def parse_progress(value) -> int | None:
@@ -40,6 +41,8 @@ def parse_progress(value) -> int | None:
         number = value
     elif isinstance(value, str) and _ASCII_DIGITS.fullmatch(value):
         number = int(value)
+    elif isinstance(value, str) and _NEGATIVE.fullmatch(value):
+        number = -1  # a negative number: say the range, not the digits
     else:
         raise ValidationError(PROGRESS_MESSAGE, code="invalid")
     if not 0 <= number <= 100:

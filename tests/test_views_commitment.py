@@ -370,7 +370,7 @@ BAD_INPUT = [
     ("occurred_on", {"occurred_on": "1900-01-01"}, "cannot be before 1 January 2000"),
     ("occurred_on", {"occurred_on": "0001-01-01"}, "cannot be before 1 January 2000"),
     ("progress", {"progress": "101"}, "between 0 and 100"),
-    ("progress", {"progress": "-1"}, "whole number from 0 to 100"),
+    ("progress", {"progress": "-1"}, "between 0 and 100"),
     ("progress", {"progress": "lots"}, "whole number from 0 to 100"),
     ("progress", {"progress": "\u0665\u0660"}, "with the digits 0-9"),  # Arabic-Indic 50
     ("progress", {"progress": "5_0"}, "with the digits 0-9"),
