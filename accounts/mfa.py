@@ -145,11 +145,11 @@ def verify(user, token: str):
     throttling: 1 s, 2 s, 4 s... after each failure)."""
     token = "".join(token.split()).lower()
     totp = token.isdigit() and len(token) == 6
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if isinstance(device, TOTPDevice) != totp:
-            continue
-        with transaction.atomic():
-            if device.verify_token(token):
+    # for_verify locks the devices (SELECT ... FOR UPDATE), so that two requests cannot use one
+    # code or dodge the throttling: it needs the transaction (PostgreSQL refuses it outside).
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, TOTPDevice) == totp and device.verify_token(token):
                 return device
     return None
 
