@@ -34,15 +34,19 @@ run: install
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Production: hashed and compressed static files (served by whitenoise), migrations, then
-# gunicorn with WEB_CONCURRENCY workers on BIND. Needs SECRET_KEY and ALLOWED_HOSTS (and
-# DATABASE_URL for PostgreSQL) in the environment: see "Serving in production" in README.md.
+# gunicorn with WEB_CONCURRENCY worker processes of THREADS threads each (gthread: a slow
+# client holds one thread, not a whole worker) on BIND. Put the buffering proxy of
+# deploy/nginx.conf in front. Needs SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL for
+# PostgreSQL) in the environment: see "Serving in production" in README.md.
 WEB_CONCURRENCY ?= 2
+THREADS ?= 4
 BIND ?= $(HOST):$(PORT)
 serve: install
 	$(MANAGE) collectstatic --noinput
 	$(MANAGE) migrate --noinput
 	$(UV) run --no-sync gunicorn tracker.wsgi:application --bind $(BIND) \
-	  --workers $(WEB_CONCURRENCY) --timeout 30 --graceful-timeout 30 \
+	  --worker-class gthread --workers $(WEB_CONCURRENCY) --threads $(THREADS) \
+	  --timeout 30 --graceful-timeout 30 --keep-alive 5 \
 	  --max-requests 2000 --max-requests-jitter 200
 
 test: install-dev browser-deps lint

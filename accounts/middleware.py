@@ -10,11 +10,14 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from ops.audit import audit
 
+from . import mfa
 from .security import SESSION_SEEN_AT, SESSION_STARTED_AT
 
 
@@ -49,7 +52,12 @@ class SessionTimeoutMiddleware:
                 .values_list(get_user_model().USERNAME_FIELD, flat=True)
                 .first()
             )
-            audit("session ended: user inactive", request, username=username or f"#{user_id}")
+            audit(
+                "session ended: user inactive",
+                request,
+                username=username or f"#{user_id}",
+                user_id=int(user_id) if str(user_id).isdigit() else None,
+            )
             logout(request)
             return
         now = int(time.time())
@@ -73,6 +81,55 @@ class SessionTimeoutMiddleware:
             return
         if now - seen >= min(60, max(idle // 4, 1)):
             session[SESSION_SEEN_AT] = now
+
+
+class MFAGateMiddleware:
+    """A session that still owes its second factor (accounts.mfa.pending) reaches only the
+    verify and enrol pages and sign-out; every other request is sent there (htmx: the whole
+    page), and returns to where it was going afterwards."""
+
+    OPEN = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        owed = mfa.pending(request)
+        if owed is None:
+            return self.get_response(request)
+        match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+        if match is not None and match.view_name in self.OPEN:
+            return self.get_response(request)
+        target = resolve_url("accounts:mfa_verify" if owed == "verify" else "accounts:mfa_setup")
+        htmx = getattr(request, "htmx", None)
+        back = (htmx.current_url_abs_path if htmx else None) or (
+            request.get_full_path() if request.method == "GET" else "/"
+        )
+        url = f"{target}?{urlencode({'next': back})}"
+        return HttpResponseClientRedirect(url) if htmx else redirect(url)
+
+
+def _resolve(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in user, so neither a
+    shared cache nor the browser's back button on a shared computer keeps a page of the
+    tracker after its user has gone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class LoginRedirectMiddleware:

@@ -16,6 +16,8 @@ from django.shortcuts import render
 
 from ops.audit import audit
 
+from . import mfa
+
 # Session keys (seconds since the epoch) for the idle and absolute timeouts.
 SESSION_STARTED_AT = "tracker_session_started_at"
 SESSION_SEEN_AT = "tracker_session_seen_at"
@@ -37,15 +39,12 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
 ) -> HttpResponse:
-    """The page a locked-out sign-in gets (429): what happened and how long to wait."""
+    """The page a locked-out sign-in gets (429): what happened and how long to wait. The same
+    page whichever limit was reached and whether or not the username exists."""
     return render(
         request,
         "registration/locked_out.html",
-        {
-            "failure_limit": settings.AXES_FAILURE_LIMIT,
-            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            "username": (credentials or {}).get("username", ""),
-        },
+        {"cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
         status=429,
     )
 
@@ -58,7 +57,8 @@ def _signed_in(sender, request, user, **kwargs) -> None:
     if hasattr(request, "session"):
         request.session[SESSION_STARTED_AT] = now
         request.session[SESSION_SEEN_AT] = now
-    audit("sign-in", request, username=user.get_username())
+        mfa.start_session(request, user)
+    audit("sign-in", request, username=user.get_username(), user_id=user.pk)
 
 
 @receiver(user_login_failed, dispatch_uid="tracker_audit_sign_in_failed")
@@ -79,4 +79,9 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 @receiver(user_logged_out, dispatch_uid="tracker_audit_signed_out")
 def _signed_out(sender, request, user, **kwargs) -> None:
-    audit("sign-out", request, username=user.get_username() if user else "")
+    audit(
+        "sign-out",
+        request,
+        username=user.get_username() if user else "",
+        user_id=user.pk if user else None,
+    )

@@ -10,4 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("two-factor/", views.mfa_verify, name="mfa_verify"),
+    path("two-factor/setup/", views.mfa_setup, name="mfa_setup"),
 ]

@@ -195,3 +195,11 @@ def require_may_score(group_access: GroupAccess, side_id: int | None, party) -> 
             f"Analysts propose the scores of their own side only; {party.name}'s are not yours "
             "to propose."
         )
+
+
+def coordinates_any_group(user) -> bool:
+    """Whether the user coordinates at least one working group (MFA_REQUIRED="coordinators"
+    asks this through settings.MFA_COORDINATOR_TEST)."""
+    if installation_role(user) == Role.COORDINATOR:
+        return True
+    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()

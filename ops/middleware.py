@@ -88,8 +88,13 @@ class RequestLogMiddleware:
 class RequestLimitsMiddleware:
     """Refuse what no page can use, before anything reads it: a body declared larger than
     REQUEST_BODY_MAX_BYTES (413; Django itself limits only the form data it parses; a view that
-    takes uploads may allow up to UPLOAD_BODY_MAX_BYTES, see common.limits), and a NUL
-    character in the path or the query string (400; PostgreSQL cannot even compare one)."""
+    takes uploads may allow up to UPLOAD_BODY_MAX_BYTES, see common.limits), a NUL character in
+    the path or the query string (400; PostgreSQL cannot even compare one), and form data
+    declared in another charset than UTF-8 (400: Django raises BadRequest when it reads such a
+    body, and again in every error page that runs the CSRF check).
+
+    It sits after the CSP middleware, so its answers carry our headers and a request-log
+    line."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -107,6 +112,10 @@ class RequestLimitsMiddleware:
             for key, values in request.GET.lists()
         ):
             return _plain("Bad request: the address contains a NUL character.", 400)
+        if request.content_type == "application/x-www-form-urlencoded" and (
+            request.encoding or "utf-8"
+        ).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return _plain("Bad request: form data must be encoded in UTF-8.", 400)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

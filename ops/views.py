@@ -8,19 +8,19 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger("tracker.ops")
 
 
-def _unapplied_migrations() -> list[str]:
+def _unapplied_migrations() -> int:
+    """How many migrations are unapplied. Only the number: the names would tell anyone on the
+    internet which version runs here."""
     executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 @never_cache
@@ -59,8 +59,17 @@ def database_unavailable(request: HttpRequest, exception: BaseException | None =
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the 503 page when the error was the database being unreachable (raised
-    outside a view, e.g. while saving the session), else Django's 500 page."""
+    outside a view, e.g. while saving the session), else our 500 page.
+
+    Not Django's `defaults.server_error`: it runs the CSRF check (`requires_csrf_token`), which
+    reads the request's body again, and a body that broke the view once (e.g. form data in
+    another charset than UTF-8) would then break the error page too, leaving the server's bare
+    500 without our headers or a request-log line. The 500 page needs no CSRF token."""
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable(request, exception)
-    return defaults.server_error(request)
+    try:
+        content = render_to_string("500.html")
+    except Exception:  # the page of last resort must not fail (e.g. no static manifest yet)
+        content = "<h1>Server Error (500)</h1>"
+    return HttpResponseServerError(content)

@@ -3,6 +3,8 @@ outsider who belongs to another group. Fixtures build them through the services.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from pathlib import Path
 
@@ -95,3 +97,29 @@ def outsider(other_group):
 @pytest.fixture
 def commitment(group):
     return factories.commitment(group, title="Tighten precursor controls")
+
+
+@pytest.fixture
+def console():
+    """What the console handler (LOGGING in settings: its formatter and filters) writes."""
+    handler = logging._handlers["console"]  # the handler dictConfig named "console"
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        handler.setStream(old)
+
+
+@pytest.fixture
+def json_console(console):
+    """The console handler writing LOG_FORMAT=json."""
+    from ops.logging import JsonLinesFormatter
+
+    handler = logging._handlers["console"]
+    old = handler.formatter
+    handler.setFormatter(JsonLinesFormatter())
+    try:
+        yield console
+    finally:
+        handler.setFormatter(old)

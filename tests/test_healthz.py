@@ -55,7 +55,9 @@ def test_it_reports_unapplied_migrations_as_unavailable(client, db):
     assert body["status"] == "unavailable"
     assert body["database"] == "ok"
     assert body["migrations"] == "unapplied"
-    assert f"commitments.{latest}" in body["unapplied"]
+    # How many, not which: the names would tell anyone which version runs here.
+    assert body["unapplied"] == 1
+    assert latest not in response.content.decode()
 
 
 def test_it_answers_only_safe_methods(client, db):

@@ -74,7 +74,7 @@ def test_it_records_a_value_with_its_side_evidence_and_author(indicator, analyst
             "cannot be in the future",
         ),
         ({"value": "twelve"}, "value", "must be a decimal number"),
-        ({"evidence_url": "ftp://example.org/x"}, "evidence_url", "valid URL"),
+        ({"evidence_url": "ftp://example.org/x"}, "evidence_url", "http:// or https://"),
     ],
 )
 def test_it_refuses_bad_values_at_the_field_and_writes_nothing(

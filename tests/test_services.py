@@ -201,7 +201,7 @@ def test_it_keeps_progress_when_only_the_status_changes(commitment, analyst):
         ({"note": ""}, "note", "cannot be empty"),
         ({"note": "  \n "}, "note", "cannot be empty"),
         ({"note": "x" * 10001}, "note", "at most 10000 characters"),
-        ({"evidence_url": "javascript:alert(1)"}, "evidence_url", "valid URL"),
+        ({"evidence_url": "javascript:alert(1)"}, "evidence_url", "http:// or https://"),
         ({"external_reference": "x" * 201}, "external_reference", "at most 200"),
         (
             {"occurred_on": timezone.localdate() + datetime.timedelta(days=1)},

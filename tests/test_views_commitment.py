@@ -361,13 +361,21 @@ BAD_INPUT = [
     # (field with the error, changes to valid data, words of the message)
     ("note", {"note": ""}, "the note cannot be empty"),
     ("note", {"note": "   \n  "}, "the note cannot be empty"),
+    ("note", {"note": "\u200b\u2060\ufeff \u200d"}, "the note cannot be empty"),  # invisible
+    ("note", {"note": "Paid \u202eSU 000,01\u202c"}, "direction-control characters"),
     ("note", {"note": LONG}, "at most 10000 characters"),
     ("occurred_on", {"occurred_on": TOMORROW}, "cannot be in the future"),
     ("occurred_on", {"occurred_on": "2026-13-45"}, "Enter the date as YYYY-MM-DD"),
     ("occurred_on", {"occurred_on": ""}, "Give the date it happened"),
+    ("occurred_on", {"occurred_on": "1900-01-01"}, "cannot be before 1 January 2000"),
+    ("occurred_on", {"occurred_on": "0001-01-01"}, "cannot be before 1 January 2000"),
     ("progress", {"progress": "101"}, "between 0 and 100"),
     ("progress", {"progress": "-1"}, "between 0 and 100"),
     ("progress", {"progress": "lots"}, "whole number from 0 to 100"),
+    ("progress", {"progress": "\u0665\u0660"}, "with the digits 0-9"),  # Arabic-Indic 50
+    ("progress", {"progress": "5_0"}, "with the digits 0-9"),
+    ("progress", {"progress": "+50"}, "with the digits 0-9"),
+    ("progress", {"progress": "50.0"}, "with the digits 0-9"),
     ("progress", {"status": "completed", "progress": "50"}, "must be at 100% progress"),
     ("progress", {"status": "not_started", "progress": "30"}, "must be 0 while the status"),
     ("status", {"status": "done"}, "is not a status we know"),

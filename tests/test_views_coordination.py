@@ -535,6 +535,6 @@ def test_it_refuses_co_leads_outside_the_groups_parties(group):
 
 
 def test_it_refuses_roles_changes_from_the_app_for_a_coordinator_too(group, coordinator):
-    # Belt and braces for the rule above: the admin refuses non-staff outright.
+    # Belt and braces for the rule above: the admin refuses everyone but superusers outright.
     client = signed_in(Client(), coordinator)
-    assert client.get("/admin/commitments/membership/").status_code == 302
+    assert client.get("/admin/commitments/membership/").status_code == 403

@@ -66,7 +66,8 @@ if DEBUG:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a site for installation administrators only.
+    "accounts.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Plumbing: no app below imports the domain (see .importlinter).
     "ops",
     "accounts",
@@ -93,8 +97,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Request id, timing, the request log line and the audit of refused access (403/404).
     "ops.middleware.RequestLogMiddleware",
-    "ops.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP, so that its 400 and 413 answers carry our headers.
+    "ops.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,8 +107,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts; ends the sessions of deactivated users.
     "accounts.middleware.SessionTimeoutMiddleware",
+    # Cache-Control: no-store, private on every response to a signed-in user.
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A session that owes its second factor reaches only the verify and enrol pages.
+    "accounts.middleware.MFAGateMiddleware",
     # A request whose session has ended signs in again and returns to its page (not to a
     # fragment, nor to the URL a form posted to).
     "accounts.middleware.LoginRedirectMiddleware",
@@ -166,10 +175,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# At least 12 characters and at most 128 (NIST SP 800-63B asks for 8+ and allows 64+), not too
+# close to the user's name or email, not a common password, and not one from the bundled list of
+# breached passwords (accounts/data, no network).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -312,10 +329,29 @@ SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
+# Two-step sign-in (accounts.mfa, django-otp): who must use a second factor. "nobody" (only
+# those who enrolled), "coordinators" (coordinators of any group, staff, superusers) or
+# "everyone". Development keeps "nobody" so the demo accounts sign in with a password.
+MFA_REQUIRED = os.environ.get("MFA_REQUIRED", "nobody" if DEBUG else "coordinators")
+if MFA_REQUIRED not in ("nobody", "coordinators", "everyone"):
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED must be nobody, coordinators or everyone, not {MFA_REQUIRED!r}."
+    )
+MFA_COORDINATOR_TEST = "commitments.access.coordinates_any_group"
+OTP_TOTP_ISSUER = "Commitment Tracker"
+
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from
 # one address, that pair is locked out for LOGIN_COOLOFF_MINUTES (each further try restarts it).
+# accounts.throttle.ThrottleHandler adds a limit per username (from any address) and one per
+# address (for any username) over the same window. A wrong current password on the password
+# change page counts as a failed sign-in.
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_HANDLER = "accounts.throttle.ThrottleHandler"
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = envint("LOGIN_FAILURE_LIMIT_PER_USERNAME", 20)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
+# Never store what was typed into a password field in axes' records.
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -332,16 +368,22 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "quiet_security": {"()": "ops.logging.QuietSecurityFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "ops.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "ops.logging.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "quiet_security"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import services
+from ..forms.fields import ProgressField
 from ..models import Commitment, Status, WorkingGroup
 from ..rules import not_in_future
 
@@ -137,9 +138,7 @@ class CommitmentChangeForm(CommitmentAdminForm):
         required=False,
         label="New status",
     )
-    new_progress = forms.IntegerField(
-        min_value=0,
-        max_value=100,
+    new_progress = ProgressField(
         required=False,
         label="New progress (%)",
         help_text="Leave empty to keep it (completed sets 100, not started sets 0).",
@@ -258,9 +257,7 @@ class CommitmentChangeForm(CommitmentAdminForm):
 
 class ChangeStatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "— choose —"), *Status.choices], label="New status")
-    progress = forms.IntegerField(
-        min_value=0,
-        max_value=100,
+    progress = ProgressField(
         required=False,
         label="New progress (%)",
         help_text="Leave empty to keep each commitment's progress "

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 
 from common.forms import FocusFirstErrorMixin
 
+from .. import rules
 from ..models import (
     ActionArea,
     Commitment,
@@ -22,6 +22,7 @@ from ..models import (
     status_progress_error,
 )
 from ..rules import not_in_future
+from .fields import HttpURLFormField, ProgressField, visible_text
 
 _STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
 
@@ -39,7 +40,7 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         label="Date",
         help_text="When it happened: today or earlier.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[not_in_future],
+        validators=[not_in_future, rules.not_before_2000],
         error_messages={
             "required": "Give the date it happened.",
             "invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-14.",
@@ -51,30 +52,21 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         choices=[("", "Keep the current status"), *Status.choices],
         error_messages={"invalid_choice": _STATUS_UNKNOWN},
     )
-    progress = forms.IntegerField(
+    progress = ProgressField(
         label="New progress (%)",
         required=False,
-        min_value=0,
-        max_value=100,
         error_messages={
-            "invalid": "Progress must be a whole number from 0 to 100.",
+            "invalid": rules.PROGRESS_MESSAGE,
             "min_value": "Progress must be between 0 and 100.",
             "max_value": "Progress must be between 0 and 100.",
         },
     )
-    evidence_url = forms.URLField(
+    evidence_url = HttpURLFormField(
         label="Evidence link",
         required=False,
         max_length=500,
         assume_scheme="https",
         help_text="A web address starting with http:// or https://.",
-        validators=[
-            URLValidator(
-                schemes=["http", "https"],
-                message="Use a web address starting with http:// or https://.",
-            )
-        ],
-        error_messages={"invalid": "Use a web address starting with http:// or https://."},
     )
     external_reference = forms.CharField(
         label="External reference",
@@ -107,6 +99,12 @@ class FollowUpForm(FocusFirstErrorMixin, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("occurred_on", today)
             self.initial.setdefault("version", commitment.version)
+
+    def clean_note(self):
+        note = visible_text(self.cleaned_data["note"])
+        if not note:
+            raise ValidationError(self.fields["note"].error_messages["required"], code="required")
+        return note
 
     def clean_corrects(self):
         """The earlier follow-up of this commitment that this one corrects (an id)."""

@@ -18,8 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..rules import http_url_validator, not_in_future
-from .base import choices_check
+from ..rules import (
+    is_visible,
+    json_without_nul,
+    no_bidi_controls,
+    not_before_2000,
+    not_in_future,
+)
+from .base import HttpURLField, choices_check
 from .groups import Agency, GroupScopedQuerySet, WorkingGroup
 from .meetings import Meeting, SourceDocument
 
@@ -28,7 +34,7 @@ class ActionArea(models.Model):
     working_group = models.ForeignKey(
         WorkingGroup, on_delete=models.PROTECT, related_name="action_areas"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_bidi_controls])
     slug = models.SlugField(max_length=60)
     code = models.CharField(
         max_length=6,
@@ -37,12 +43,13 @@ class ActionArea(models.Model):
             RegexValidator(r"^[A-Z][A-Z0-9]*$", "Use capital letters and digits only, e.g. PC.")
         ],
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[no_bidi_controls])
     order = models.PositiveSmallIntegerField(default=0)
     keywords = models.JSONField(
         default=list,
         blank=True,
         help_text="Words and phrases used to classify text into this area.",
+        validators=[json_without_nul],
     )
     history = HistoricalRecords()
 
@@ -139,8 +146,8 @@ class Commitment(models.Model):
     reference = models.CharField(
         max_length=40, editable=False, help_text="Stable reference, e.g. DPEWG-1-PC-01."
     )
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=300, validators=[no_bidi_controls])
+    description = models.TextField(blank=True, validators=[no_bidi_controls])
     lead_agencies = models.ManyToManyField(Agency, related_name="commitments_led", blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,7 +161,7 @@ class Commitment(models.Model):
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[not_before_2000])
     source_document = models.ForeignKey(
         SourceDocument,
         on_delete=models.PROTECT,
@@ -310,12 +317,13 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     occurred_on = models.DateField(
-        help_text="When it happened (not in the future).", validators=[not_in_future]
+        help_text="When it happened (not in the future).",
+        validators=[not_in_future, not_before_2000],
     )
     note = models.TextField(
         max_length=10000,
         blank=True,
-        validators=[MaxLengthValidator(10000)],
+        validators=[MaxLengthValidator(10000), no_bidi_controls],
         help_text="What happened; for an edit, why it was made.",
     )
     status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -338,9 +346,12 @@ class FollowUp(models.Model):
         related_name="corrections",
         help_text="The earlier entry this one corrects.",
     )
-    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    evidence_url = HttpURLField(max_length=500, blank=True)
     external_reference = models.CharField(
-        max_length=200, blank=True, help_text="An operation name, an incident number…"
+        max_length=200,
+        blank=True,
+        help_text="An operation name, an incident number…",
+        validators=[no_bidi_controls],
     )
     commitment_version = models.PositiveIntegerField(
         editable=False, help_text="The commitment's version after this entry."
@@ -392,7 +403,8 @@ class FollowUp(models.Model):
         return f"{self.commitment.reference} · {self.occurred_on} · {self.author}"
 
     def clean(self) -> None:
-        if self.kind == EntryKind.FOLLOW_UP and self.note is not None and not self.note.strip():
+        # A note of only spaces or invisible characters (zero-width space...) says nothing.
+        if self.kind == EntryKind.FOLLOW_UP and self.note is not None and not is_visible(self.note):
             raise ValidationError({"note": "Write what happened: the note cannot be empty."})
         if self.corrects_id and self.corrects.commitment_id != self.commitment_id:
             raise ValidationError({"corrects": "That entry belongs to another commitment."})

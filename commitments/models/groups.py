@@ -13,13 +13,14 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ..rules import no_bidi_controls
 from .base import choices_check
 
 
 class Party(models.Model):
     """A side of a bilateral working group, e.g. the United States or India."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[no_bidi_controls])
     code = models.CharField(
         max_length=10, unique=True, help_text="Short code shown in lists, e.g. US or IN."
     )
@@ -35,7 +36,7 @@ class Party(models.Model):
 
 class Agency(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agencies")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_bidi_controls])
     acronym = models.CharField(max_length=20)
     history = HistoricalRecords()
 
@@ -62,8 +63,8 @@ class Agency(models.Model):
 class Person(models.Model):
     """Someone named in a source document; not an account."""
 
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=200, validators=[no_bidi_controls])
+    title = models.CharField(max_length=300, blank=True, validators=[no_bidi_controls])
     agency = models.ForeignKey(
         Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
     )
@@ -128,7 +129,7 @@ class GroupScopedQuerySet(models.QuerySet):
 
 
 class WorkingGroup(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_bidi_controls])
     slug = models.SlugField(max_length=60, unique=True)
     short_name = models.CharField(
         max_length=20,
@@ -138,7 +139,7 @@ class WorkingGroup(models.Model):
             RegexValidator(r"^[A-Z][A-Z0-9]*$", "Use capital letters and digits only, e.g. DPEWG.")
         ],
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[no_bidi_controls])
     parties = models.ManyToManyField(Party, related_name="working_groups", blank=True)
     lead_agencies = models.ManyToManyField(
         Agency, related_name="led_working_groups", blank=True, help_text="The co-leads."

@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ..rules import http_url_validator, not_in_future
-from .base import choices_check
+from ..rules import no_bidi_controls, not_before_2000, not_in_future
+from .base import HttpURLField, choices_check
 from .commitments import ActionArea, Commitment
 from .groups import GroupScopedQuerySet, Party, WorkingGroup
 
@@ -33,12 +33,12 @@ class Indicator(models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators"
     )
-    name = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    unit = models.CharField(max_length=50)
+    name = models.CharField(max_length=300, validators=[no_bidi_controls])
+    description = models.TextField(blank=True, validators=[no_bidi_controls])
+    unit = models.CharField(max_length=50, validators=[no_bidi_controls])
     baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[not_before_2000])
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     source_locator = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
@@ -86,11 +86,11 @@ class Measurement(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     period_end = models.DateField(
         help_text="The last day of the period measured (not in the future).",
-        validators=[not_in_future],
+        validators=[not_in_future, not_before_2000],
     )
     value = models.DecimalField(max_digits=14, decimal_places=2)
-    note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    note = models.TextField(blank=True, validators=[no_bidi_controls])
+    evidence_url = HttpURLField(max_length=500, blank=True)
     reported_by = models.ForeignKey(
         Party,
         on_delete=models.PROTECT,

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ..rules import http_url_validator
-from .base import choices_check
+from ..rules import no_bidi_controls, not_before_2000
+from .base import HttpURLField, choices_check
 from .groups import GroupScopedQuerySet, Person, WorkingGroup
 
 
@@ -27,13 +27,16 @@ class SourceDocument(models.Model):
     working_group = models.ForeignKey(
         WorkingGroup, on_delete=models.CASCADE, related_name="source_documents"
     )
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=300, validators=[no_bidi_controls])
+    publisher = models.CharField(max_length=200, validators=[no_bidi_controls])
     published_on = models.DateField(
-        null=True, blank=True, help_text="Leave empty when the document carries no date."
+        null=True,
+        blank=True,
+        help_text="Leave empty when the document carries no date.",
+        validators=[not_before_2000],
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    url = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    url = HttpURLField(max_length=500, blank=True)
     text = models.TextField(blank=True, help_text="The document's full text, pasted as published.")
     history = HistoricalRecords()
 
@@ -65,10 +68,10 @@ class Meeting(models.Model):
         WorkingGroup, on_delete=models.PROTECT, related_name="meetings"
     )
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    title = models.CharField(max_length=300)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    location = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=300, validators=[no_bidi_controls])
+    start_date = models.DateField(validators=[not_before_2000])
+    end_date = models.DateField(validators=[not_before_2000])
+    location = models.CharField(max_length=200, blank=True, validators=[no_bidi_controls])
     format = models.CharField(max_length=20, choices=Format.choices, default=Format.IN_PERSON)
     opened_by = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings_opened"
@@ -76,7 +79,7 @@ class Meeting(models.Model):
     participants = models.ManyToManyField(
         Person, through="Participation", related_name="meetings", blank=True
     )
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, validators=[no_bidi_controls])
     source_documents = models.ManyToManyField(SourceDocument, related_name="meetings", blank=True)
     history = HistoricalRecords(m2m_fields=[source_documents])
 

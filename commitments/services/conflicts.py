@@ -46,7 +46,10 @@ def describe(entry: FollowUp) -> str:
 @dataclass
 class Conflict:
     """What changed since the user loaded a commitment: the one account of a conflict that
-    every door shows (the commitment page, the list's quick change, the admin)."""
+    every door shows (the commitment page, the list's quick change, the admin). At most the
+    last SHOWN changes are listed; the rest are counted, with a link to the timeline."""
+
+    SHOWN = 5
 
     reference: str
     changes: list[FollowUp]
@@ -68,6 +71,16 @@ class Conflict:
         )
 
     @property
+    def recent_changes(self) -> list[FollowUp]:
+        """The last SHOWN changes, oldest first."""
+        return self.changes[-self.SHOWN :]
+
+    @property
+    def earlier_count(self) -> int:
+        """How many changes before those are not listed."""
+        return max(0, len(self.changes) - self.SHOWN)
+
+    @property
     def authors(self) -> list[str]:
         return sorted({fu.author.get_full_name() or fu.author.username for fu in self.changes})
 
@@ -80,7 +93,9 @@ class Conflict:
             f"(you loaded version {self.seen_version}, it is now at version {self.version}). "
             "Nothing was saved. Open it again to see the current state, then redo your change."
         ]
-        for fu in self.changes:
+        if self.earlier_count:
+            lines.append(f"{self.earlier_count} earlier change(s), in the commitment's timeline")
+        for fu in self.recent_changes:
             author = fu.author.get_full_name() or fu.author.username
             lines.append(f"{author} on {fu.occurred_on}: {Truncator(describe(fu)).chars(80)}")
         return " · ".join(lines)

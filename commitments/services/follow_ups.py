@@ -17,22 +17,17 @@ from django.utils import timezone
 
 from .. import access
 from ..models import Commitment, EntryKind, FollowUp, Status, WorkingGroup, status_progress_error
+from ..rules import is_visible, parse_progress
 from ..search import search_text
 from .commitments import current_version
 
 
 def _parse_progress(progress) -> int | None:
-    if progress is None or progress == "":
-        return None
+    """rules.parse_progress, its message at the progress field."""
     try:
-        value = int(progress)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            {"progress": "Progress must be a whole number from 0 to 100."}
-        ) from None
-    if not 0 <= value <= 100:
-        raise ValidationError({"progress": "Progress must be between 0 and 100."})
-    return value
+        return parse_progress(progress)
+    except ValidationError as error:
+        raise ValidationError({"progress": error.messages}) from None
 
 
 def _prepare(
@@ -73,7 +68,7 @@ def _prepare(
         kind=EntryKind.FOLLOW_UP,
         author=author,
         occurred_on=occurred_on or timezone.localdate(),
-        note=note,
+        note=note if is_visible(note) else "",  # only invisible characters: no note
         status_before=current.status if status_changed else "",
         status_after=new_status if status_changed else "",
         progress_before=current.progress if progress_changed else None,

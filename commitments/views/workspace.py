@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -135,8 +135,14 @@ def _prepared_rows(group, rows) -> list[Commitment]:
 
 
 def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`url` when it is a path on this site ("/..."), else `fallback`. Never a URL name
+    ("home") or a relative path ("foo"): the caller redirects to it as it is."""
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return fallback
@@ -197,7 +203,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
 
     if not request.htmx:
         messages.add_message(request, level, message)
-        return redirect(back)
+        return HttpResponseRedirect(back)
 
     (row,) = _prepared_rows(
         group_access.group,
