@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0007_outcomes_snapshots'),
+        ('commitments', '0009_bench_sqlite_search_index'),
     ]
 
     operations = [
