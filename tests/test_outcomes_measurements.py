@@ -366,9 +366,10 @@ def test_it_checks_csrf_on_the_measurement_form(analyst, indicator):
 
 
 def test_it_counts_the_burn_up_per_month_and_area(group, analyst):
-    """Meeting 1 ends 21 Jan 2026 (3 agreed: two in PC, one in SC); meeting 2 ends 10 Mar
-    2026 (1 more in PC, later withdrawn: left out). One PC commitment is completed on 15 Feb,
-    one SC on 5 Apr 2026. Totals at the end of Jan..Apr: 3, 3, 3, 3; completed 0, 1, 1, 2."""
+    """Meeting 1 ends 21 Jan 2026 (4 agreed: three in PC, two of them alike, one in SC);
+    meeting 2 ends 10 Mar 2026 (1 more in PC, later withdrawn: left out). One PC commitment is
+    completed on 15 Feb, one SC on 5 Apr 2026. Totals at the end of Jan..Apr: 4, 4, 4, 4;
+    completed 0, 1, 1, 2. (Alike commitments, same area, status and meeting, each count.)"""
     from commitments.models import Status
     from commitments.selectors import burn_up
 
@@ -376,6 +377,7 @@ def test_it_counts_the_burn_up_per_month_and_area(group, analyst):
     m2 = factories.meeting(group, 2, start_date=D(2026, 3, 9), end_date=D(2026, 3, 10))
     a = factories.commitment(group, title="A")
     factories.commitment(group, title="B")
+    factories.commitment(group, title="B, alike")
     c = factories.commitment(group, sc, title="C")
     dropped = factories.commitment(group, meeting_=m2, title="Dropped")
     for commitment, day in ((a, D(2026, 2, 15)), (c, D(2026, 4, 5))):
@@ -392,10 +394,10 @@ def test_it_counts_the_burn_up_per_month_and_area(group, analyst):
     )
     result = burn_up(group=group, today=D(2026, 4, 20))
     assert result.overall.months == [D(2026, 1, 31), D(2026, 2, 28), D(2026, 3, 31), D(2026, 4, 30)]
-    assert (result.overall.total, result.overall.completed) == ([3, 3, 3, 3], [0, 1, 1, 2])
+    assert (result.overall.total, result.overall.completed) == ([4, 4, 4, 4], [0, 1, 1, 2])
     areas = {s.name: (s.total, s.completed) for s in result.areas}
     assert areas == {
-        "Precursor chemicals": ([2, 2, 2, 2], [0, 1, 1, 1]),
+        "Precursor chemicals": ([3, 3, 3, 3], [0, 1, 1, 1]),
         "Supply chains": ([1, 1, 1, 1], [0, 0, 0, 1]),
     }
     assert not result.overall.chart.empty and len(result.overall.chart.series) == 2

@@ -205,6 +205,7 @@ def burn_up(*, group, today: datetime.date | None = None) -> BurnUp:
         Commitment.objects.in_group(group)
         .exclude(status=Status.WITHDRAWN)
         .values(
+            "pk",  # one row per commitment: without it, alike commitments group into one
             "action_area_id",
             "action_area__name",
             "action_area__order",
