@@ -178,28 +178,30 @@ def accept(request: HttpRequest, slug: str, pk: int, candidate_pk: int) -> HttpR
     return render(request, "readouts/readout_review.html", context)
 
 
-@login_required
-@require_POST
-def reject(request: HttpRequest, slug: str, pk: int, candidate_pk: int) -> HttpResponse:
+def _decide(request, slug: str, pk: int, candidate_pk: int, service, done: str) -> HttpResponse:
+    """Set a candidate aside or back to review: the service's refusal, or `done`, as the
+    message."""
     group_access, candidate = get_candidate_for_user(request.user, slug, pk, candidate_pk)
     try:
-        services.candidate_reject(candidate=candidate, actor=request.user)
+        service(candidate=candidate, actor=request.user)
     except ValidationError as error:
         return _decided(request, group_access, candidate, " ".join(error.messages),
                         level=messages.ERROR)  # fmt: skip
-    return _decided(request, group_access, candidate, "Set aside: not a commitment.")
+    return _decided(request, group_access, candidate, done)
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, slug: str, pk: int, candidate_pk: int) -> HttpResponse:
+    return _decide(request, slug, pk, candidate_pk, services.candidate_reject,
+                   "Set aside: not a commitment.")  # fmt: skip
 
 
 @login_required
 @require_POST
 def reconsider(request: HttpRequest, slug: str, pk: int, candidate_pk: int) -> HttpResponse:
-    group_access, candidate = get_candidate_for_user(request.user, slug, pk, candidate_pk)
-    try:
-        services.candidate_reconsider(candidate=candidate, actor=request.user)
-    except ValidationError as error:
-        return _decided(request, group_access, candidate, " ".join(error.messages),
-                        level=messages.ERROR)  # fmt: skip
-    return _decided(request, group_access, candidate, "Back to review.")
+    return _decide(request, slug, pk, candidate_pk, services.candidate_reconsider,
+                   "Back to review.")  # fmt: skip
 
 
 @login_required
