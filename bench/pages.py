@@ -66,6 +66,11 @@ def pages(info: dict) -> list[dict]:
             "name": "commitment (50 follow-ups)",
             "path": f"{group}commitments/{info['timeline_reference']}/",
         },
+        {"name": "per-side view", "path": f"{group}sides/"},
+        {"name": "indicator page", "path": f"{group}indicators/{info['indicator']}/"},
+        # The two that hold every commitment of the group by design: their cost grows with it.
+        {"name": "briefing pack (all)", "path": f"{group}briefing/"},
+        {"name": "CSV export (all)", "path": f"/g/{slug}/commitments.csv"},
         {
             "name": "follow-up POST",
             "path": f"{group}commitments/{info['post_reference']}/follow-ups/",
@@ -105,6 +110,7 @@ def ensure_database(url: str, size: int, workdir: Path, fresh: bool) -> dict:
             "--verbosity=0",
         )
         print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
+    harness.django_call(env, "analyze")
     return env
 
 

@@ -68,6 +68,7 @@ from .models import (
     Participation,
     Priority,
     Status,
+    Tally,
     WorkingGroup,
 )
 from .search import search_text
@@ -266,6 +267,7 @@ def clear_group(group: WorkingGroup) -> None:
     _raw_delete(Commitment.lead_agencies.through.objects.filter(commitment__working_group=group))
     _raw_delete(FollowUp.objects.filter(working_group=group))
     _raw_delete(Commitment.objects.filter(working_group=group))
+    _raw_delete(Tally.objects.filter(working_group=group))
     users = get_user_model().objects.filter(username__startswith=_user_prefix(group))
     _raw_delete(Affiliation.objects.filter(user__in=users))
     _raw_delete(Membership.objects.filter(working_group=group))
@@ -371,6 +373,8 @@ def generate(
                 clear_group(existing)
             group = _group(plan, number, agencies)
             made = _GroupBuilder(plan, group, agencies, rng).build(count, progress)
+            # Bulk inserts bypass the services, which keep the dashboard's counts: count once.
+            services.tally_rebuild(working_group_id=group.pk)
         result.groups.append(group.slug)
         result.commitments += made[0]
         result.follow_ups += made[1]
@@ -571,6 +575,7 @@ class _GroupBuilder:
         entries: list[dict] = []
         now = timezone.now()
         status, progress = Status.NOT_STARTED, 0
+        first_completed = None
         for i, (offset, wanted) in enumerate(zip(days, path, strict=True)):
             occurred = first + datetime.timedelta(days=offset)
             new_status = wanted
@@ -584,6 +589,8 @@ class _GroupBuilder:
                 new_progress = progress
             status_changed = new_status != status
             progress_changed = new_progress != progress
+            if status_changed and new_status == Status.COMPLETED and first_completed is None:
+                first_completed = occurred
             created = timezone.make_aware(
                 datetime.datetime.combine(occurred, datetime.time(9 + rng.randint(0, 8)))
             )
@@ -607,6 +614,7 @@ class _GroupBuilder:
             status, progress = new_status, new_progress
         commitment.status, commitment.progress = status, progress
         commitment.version = n + 1
+        commitment.first_completed_on = first_completed
         commitment.last_activity_on = max(meeting.end_date, entries[-1]["occurred_on"])
         return entries
 

@@ -29,7 +29,7 @@ from simple_history.models import HistoricalChanges
 
 from commitments import services
 from commitments.admin.base import WRITES, ReadOnlyInline, ServiceWritesMixin
-from commitments.models import FollowUp, Snapshot, SnapshotRow
+from commitments.models import FollowUp, Snapshot, SnapshotRow, Tally
 
 ROOT = Path(settings.BASE_DIR)
 OUR_APPS = ("commitments", "accounts", "ops", "common", "reports", "readouts")
@@ -247,8 +247,9 @@ def test_it_registers_every_domain_model_in_the_admin_with_its_services(admin_us
     }
     assert registered == domain
     read_only_models = {m for m, a in domain_admins() if read_only(a, admin_user)}
-    # The log (nobody changes or deletes an entry) and the snapshots (immutable).
-    assert read_only_models == {FollowUp, Snapshot, SnapshotRow}
+    # The log (nobody changes or deletes an entry), the snapshots (immutable) and the counts
+    # the services keep (models.Tally).
+    assert read_only_models == {FollowUp, Snapshot, SnapshotRow, Tally}
     assert set(WRITES) == domain - read_only_models
 
 

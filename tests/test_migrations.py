@@ -91,3 +91,66 @@ def test_it_gives_existing_commitments_their_last_activity_group_and_search_text
     assert "op-sagar" in busy.search_text and "तस्करी" in busy.search_text
     (entry,) = new.get_model("commitments", "FollowUp").objects.all()
     assert (entry.working_group_id, entry.kind) == (group.pk, "follow_up")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_existing_commitments_into_the_dashboards_tallies(back_to_the_latest_schema):
+    from commitments import services
+
+    old = migrate([("commitments", "0010_security_validators")])
+    user = old.get_model("auth", "User").objects.create(username="old-analyst")
+    group = old.get_model("commitments", "WorkingGroup").objects.create(
+        name="Group", slug="g", short_name="G"
+    )
+    area = old.get_model("commitments", "ActionArea").objects.create(
+        working_group=group, name="Area", slug="a", code="A"
+    )
+    meeting = old.get_model("commitments", "Meeting").objects.create(
+        working_group=group,
+        number=1,
+        title="First",
+        start_date=datetime.date(2026, 1, 20),
+        end_date=datetime.date(2026, 1, 21),
+    )
+    Commitment = old.get_model("commitments", "Commitment")
+    FollowUp = old.get_model("commitments", "FollowUp")
+    common = {"working_group": group, "action_area": area, "meeting": meeting}
+    done = Commitment.objects.create(
+        **common,
+        reference="G-1-A-01",
+        title="Done",
+        status="completed",
+        progress=100,
+        version=3,
+        last_activity_on=datetime.date(2026, 4, 2),
+    )
+    Commitment.objects.create(
+        **common,
+        reference="G-1-A-02",
+        title="Open",
+        due_date=datetime.date(2026, 6, 1),
+        last_activity_on=datetime.date(2026, 1, 21),
+    )
+    for version, day in ((2, datetime.date(2026, 4, 2)), (3, datetime.date(2026, 3, 5))):
+        FollowUp.objects.create(
+            working_group=group,
+            commitment=done,
+            author=user,
+            occurred_on=day,
+            note="Completed.",
+            status_before="in_progress",
+            status_after="completed",
+            commitment_version=version,
+        )
+
+    new = migrate([("commitments", "0011_tallies")])
+
+    done = new.get_model("commitments", "Commitment").objects.get(pk=done.pk)
+    assert done.first_completed_on == datetime.date(2026, 3, 5)
+    Tally = new.get_model("commitments", "Tally")
+    assert Tally.objects.get(working_group_id=group.pk, kind="due").key == "2026-06-01"
+    assert (
+        Tally.objects.get(working_group_id=group.pk, kind="completed").key == f"{area.pk}:2026-03"
+    )
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert services.tally_differences(working_group_id=group.pk) == {}

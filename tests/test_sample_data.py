@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from commitments import sample_data
+from commitments import sample_data, services
 from commitments.models import (
     Commitment,
     FollowUp,
@@ -19,6 +19,7 @@ from commitments.models import (
     Measurement,
     Membership,
     Status,
+    Tally,
     WorkingGroup,
 )
 from commitments.search import normalise
@@ -106,9 +107,15 @@ def test_it_holds_every_invariant_the_services_keep():
         assert {a.party_id for a in leads} <= parties
         dates = [e.occurred_on for e in entries]
         assert dates == sorted(dates)
+        completing = [e.occurred_on for e in entries if e.status_after == Status.COMPLETED]
+        assert commitment.first_completed_on == (min(completing) if completing else None)
         statuses[commitment.status] += 1
     # A spread of statuses, not one.
     assert len(statuses) >= 4, statuses
+    # The dashboard's counts, counted once after the bulk load, are those of the rows.
+    for group in WorkingGroup.objects.filter(slug__startswith="sample-"):
+        assert services.tally_differences(working_group_id=group.pk) == {}
+        assert Tally.objects.filter(working_group=group, n__gt=0).exists()
 
 
 def test_it_gives_the_same_data_again_and_replaces_its_own_groups():

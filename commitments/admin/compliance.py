@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ..models import ComplianceReview, ComplianceScore, Snapshot, SnapshotRow
+from ..models import ComplianceReview, ComplianceScore, Snapshot, SnapshotRow, Tally
 from .base import ReadOnlyInline, ServiceAdmin
 
 
@@ -89,3 +89,15 @@ class SnapshotRowAdmin(ReadOnlyAdmin):
     list_filter = ("snapshot__working_group", "status")
     list_select_related = ("snapshot",)
     search_fields = ("reference", "title")
+
+
+@admin.register(Tally)
+class TallyAdmin(ReadOnlyAdmin):
+    """The dashboard's counts, kept by the services: shown for an investigation, changed by
+    nobody here (`manage.py check_tallies --rebuild` counts them again)."""
+
+    list_display = ("working_group", "kind", "key", "n", "total")
+    list_filter = ("working_group", "kind")
+    list_select_related = ("working_group",)
+    search_fields = ("key",)
+    ordering = ("working_group", "kind", "key")

@@ -42,6 +42,7 @@ from .meetings import (
     SourceKind,
 )
 from .snapshots import IMMUTABLE, Snapshot, SnapshotRow
+from .tallies import Tally
 
 __all__ = [
     "IMMUTABLE",
@@ -78,6 +79,7 @@ __all__ = [
     "SourceDocument",
     "SourceKind",
     "Status",
+    "Tally",
     "WorkingGroup",
     "WorkingGroupQuerySet",
     "http_url_validator",

@@ -191,9 +191,18 @@ class Commitment(models.Model):
         "description, agreed words, lead agencies, follow-up notes and external references. "
         "Kept by the services.",
     )
+    first_completed_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The date of the first follow-up that completed it (its burn-up month). "
+        "Kept by the services.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(m2m_fields=[lead_agencies], excluded_fields=["search_text"])
+    history = HistoricalRecords(
+        m2m_fields=[lead_agencies], excluded_fields=["search_text", "first_completed_on"]
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -233,19 +242,6 @@ class Commitment(models.Model):
             models.Index(fields=["working_group", "action_area", "status", "reference"]),
             models.Index(fields=["working_group", "meeting"]),
             models.Index(fields=["working_group", "owner"]),
-            # The dashboard's tally (selectors.group_dashboard) reads only these columns: a
-            # covering index lets it read the index alone, in group-by order.
-            models.Index(
-                fields=[
-                    "working_group",
-                    "action_area",
-                    "status",
-                    "progress",
-                    "due_date",
-                    "last_activity_on",
-                ],
-                name="commitment_dashboard_tally",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -10,11 +10,19 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import Commitment, Direction, Indicator, Measurement, Party, Status
+from ..models import (
+    ActionArea,
+    Direction,
+    Indicator,
+    Measurement,
+    Meeting,
+    Party,
+)
 from . import charts
+from .tallies import Tallies, group_tallies
 
 CORRECTED_FIELDS = {
     "period_end": "Period end",
@@ -186,46 +194,59 @@ def _month_end(day: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def _series(name, months, rows) -> BurnUpSeries:
-    total = [sum(1 for agreed, _done in rows if agreed <= m) for m in months]
-    completed = [sum(1 for _agreed, done in rows if done is not None and done <= m) for m in months]
-    return BurnUpSeries(
-        name, months, total, completed, charts.burn_up_chart(months, total, completed)
-    )
+def _running(points: list[tuple], ends: list) -> list[int]:
+    """For each of `ends` (in order), the sum of the counts of `points` [(when, n)] at or
+    before it: one walk over both, sorted."""
+    points = sorted(points)
+    sums, i, running = [], 0, 0
+    for end in ends:
+        while i < len(points) and points[i][0] <= end:
+            running += points[i][1]
+            i += 1
+        sums.append(running)
+    return sums
+
+
+def _series(name, months, agreed, completed) -> BurnUpSeries:
+    """`agreed`: [(meeting's last day, n)]; `completed`: [("YYYY-MM", n)]."""
+    total = _running(agreed, months)
+    done = _running(completed, [f"{m:%Y-%m}" for m in months])
+    return BurnUpSeries(name, months, total, done, charts.burn_up_chart(months, total, done))
 
 
 def burn_up(*, group, today: datetime.date | None = None) -> BurnUp:
     """Commitments completed over time against the total, for the group and per action area
-    (1 query). A commitment counts in the total from the last day of the meeting that agreed
-    it, and as completed from the date of the follow-up that completed it (if it is still
-    completed); withdrawn ones are left out. Monthly, up to the last BURN_UP_MONTHS months."""
+    (4 queries, whatever the number of commitments: the tallies, the areas and the meetings).
+    See `burn_up_from`."""
     today = today or timezone.localdate()
-    done_on = Min("follow_ups__occurred_on", filter=Q(follow_ups__status_after=Status.COMPLETED))
-    found = (
-        Commitment.objects.in_group(group)
-        .exclude(status=Status.WITHDRAWN)
-        .values(
-            "pk",  # one row per commitment: without it, alike commitments group into one
-            "action_area_id",
-            "action_area__name",
-            "action_area__order",
-            "status",
-            "meeting__end_date",
-        )
-        .annotate(done_on=done_on)
-        .order_by()
+    tallies = group_tallies(group=group, today=today, quiet_before=today)
+    return burn_up_from(
+        tallies,
+        areas=list(ActionArea.objects.in_group(group).order_by("order", "name")),
+        meetings=list(Meeting.objects.in_group(group).values("pk", "end_date")),
+        today=today,
     )
-    by_area: dict[tuple, list] = {}
-    everything = []
-    for r in found:
-        done = r["done_on"] if r["status"] == Status.COMPLETED else None
-        pair = (r["meeting__end_date"], done)
-        everything.append(pair)
-        key = (r["action_area__order"], r["action_area__name"], r["action_area_id"])
-        by_area.setdefault(key, []).append(pair)
-    if not everything:
+
+
+def burn_up_from(tallies: Tallies, *, areas, meetings, today: datetime.date) -> BurnUp:
+    """The burn-up from the group's tallies, its areas and its meetings (dicts with "pk" and
+    "end_date"). A commitment counts in
+    the total from the last day of the meeting that agreed it, and as completed from the date
+    of the first follow-up that completed it (if it is still completed); withdrawn ones are
+    left out. Monthly, up to the last BURN_UP_MONTHS months."""
+    ends = {m["pk"]: m["end_date"] for m in meetings}
+    agreed: dict[int | None, list] = {}
+    completed: dict[int | None, list] = {}
+    for (area, meeting, withdrawn), n in tallies.agreed.items():
+        if not withdrawn and meeting in ends:
+            for key in (area, None):
+                agreed.setdefault(key, []).append((ends[meeting], n))
+    for (area, month), n in tallies.completed.items():
+        for key in (area, None):
+            completed.setdefault(key, []).append((month, n))
+    if not agreed:
         return BurnUp(overall=None, areas=[])
-    start = min(agreed for agreed, _done in everything)
+    start = min(day for day, _n in agreed[None])
     months = []
     cursor = _month_end(min(start, today))
     last = _month_end(today)
@@ -234,6 +255,10 @@ def burn_up(*, group, today: datetime.date | None = None) -> BurnUp:
         cursor = _month_end(cursor + datetime.timedelta(days=1))
     months = months[-BURN_UP_MONTHS:]
     return BurnUp(
-        overall=_series("All areas", months, everything),
-        areas=[_series(key[1], months, rows) for key, rows in sorted(by_area.items())],
+        overall=_series("All areas", months, agreed[None], completed.get(None, [])),
+        areas=[
+            _series(area.name, months, agreed[area.pk], completed.get(area.pk, []))
+            for area in areas
+            if area.pk in agreed
+        ],
     )

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page
-from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Exists, OuterRef, When, prefetch_related_objects
 from django.utils import timezone
 
 from ..models import (
@@ -17,9 +17,9 @@ from ..models import (
     Membership,
     MembershipRole,
     Party,
-    Status,
     WorkingGroup,
 )
+from .tallies import side_tallies
 from .workspace import (
     ENTRY_RELATED,
     StatusSummary,
@@ -61,68 +61,43 @@ SIDE_LIST_SIZE = 50
 def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     """What each side owes: for each party of the group, the commitments its agencies lead
     (alone or with the other side) with their count per status, average progress, overdue and
-    inactive counts; and the first of them, most pressing first. The parties (1), every
-    side's figures at once (1), then a list and its lead agencies per party (2 each)."""
+    inactive counts, from the tallies the services keep; and its open commitments, most
+    pressing first (by due date, then those with none). Whatever the number of commitments:
+    the parties (1), the tallies (2), two short lists per party, and their lead agencies (1)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     parties = list(group.parties.order_by("name"))
+    counts, shared, unled = side_tallies(
+        group=group, parties=parties, today=today, quiet_before=quiet_before
+    )
     leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
-    flags = {f"by_{p.pk}": Exists(leads.filter(agency__party=p)) for p in parties}
-    several = (
-        leads.order_by()
-        .values("commitment")
-        .annotate(sides=Count("agency__party", distinct=True))
-        .filter(sides__gte=2)
-    )
-    commitments = Commitment.objects.in_group(group).annotate(
-        **flags, shared=Exists(several), any_lead=Exists(leads)
-    )
-    figures = {}
-    for p in parties:
-        mine = Q(**{f"by_{p.pk}": True})
-        figures[f"led_{p.pk}"] = Count("pk", filter=mine)
-        figures[f"alone_{p.pk}"] = Count("pk", filter=mine & Q(shared=False))
-        figures[f"overdue_{p.pk}"] = Count(
-            "pk", filter=mine & Q(status__in=OPEN_STATUSES, due_date__lt=today)
-        )
-        figures[f"inactive_{p.pk}"] = Count(
-            "pk", filter=mine & Q(status__in=OPEN_STATUSES, last_activity_on__lt=quiet_before)
-        )
-        figures[f"progress_{p.pk}"] = Avg("progress", filter=mine & ~Q(status=Status.WITHDRAWN))
-        for value in Status.values:
-            figures[f"n_{value}_{p.pk}"] = Count("pk", filter=mine & Q(status=value))
-    totals = commitments.aggregate(
-        **figures,
-        shared_total=Count("pk", filter=Q(shared=True)),
-        unled=Count("pk", filter=Q(any_lead=False)),
-    )
     records = []
     for p in parties:
-        row = {f"n_{v}": totals[f"n_{v}_{p.pk}"] for v in Status.values}
-        row.update(total=totals[f"led_{p.pk}"], avg_progress=totals[f"progress_{p.pk}"])
-        pressing = (
-            commitments.filter(**{f"by_{p.pk}": True})
+        mine = (
+            Commitment.objects.in_group(group)
+            .filter(Exists(leads.filter(agency__party=p)), status__in=OPEN_STATUSES)
             .select_related("action_area")
-            .prefetch_related(_lead_agencies_prefetch())
-            .order_by(
-                Case(When(status__in=OPEN_STATUSES, then=0), default=1),
-                F("due_date").asc(nulls_last=True),
-                "reference",
-            )[:SIDE_LIST_SIZE]
         )
+        # Two reads in index order, each stopping at SIDE_LIST_SIZE rows.
+        dated = list(
+            mine.filter(due_date__isnull=False).order_by("due_date", "reference")[:SIDE_LIST_SIZE]
+        )
+        undated = list(mine.filter(due_date=None).order_by("reference")[:SIDE_LIST_SIZE])
+        side = counts[p.pk]
         records.append(
             SideRecord(
                 party=p,
-                led=totals[f"led_{p.pk}"],
-                alone=totals[f"alone_{p.pk}"],
-                shared=totals[f"led_{p.pk}"] - totals[f"alone_{p.pk}"],
-                summary=StatusSummary.from_row(row),
-                overdue=totals[f"overdue_{p.pk}"],
-                inactive=totals[f"inactive_{p.pk}"],
-                commitments=list(pressing),
+                led=side.led,
+                alone=side.alone,
+                shared=side.led - side.alone,
+                summary=StatusSummary.from_row(side.figures()),
+                overdue=side.overdue,
+                inactive=side.inactive,
+                commitments=(dated + undated)[:SIDE_LIST_SIZE],
             )
         )
-    return Sides(group=group, sides=records, shared=totals["shared_total"], unled=totals["unled"])
+    prefetch_related_objects([c for r in records for c in r.commitments], _lead_agencies_prefetch())
+    return Sides(group=group, sides=records, shared=shared, unled=unled)
 
 
 # --------------------------------------------------------------------------- recent activity

@@ -24,7 +24,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.utils import timezone
 
@@ -44,13 +43,14 @@ from ..models import (
     Status,
     WorkingGroup,
 )
+from .outcomes import BurnUp, burn_up_from
+from .tallies import DUE_SOON_DAYS, group_tallies
 
 LIST_PAGE_SIZE = 25
 DETAIL_LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 20
 DASHBOARD_LIST_SIZE = 8
 FEED_SIZE = 10
-DUE_SOON_DAYS = 30
 # What a page shows with each log entry: its author's agency and side, the entry it corrects.
 ENTRY_RELATED = ("author__affiliation__agency__party", "corrects")
 
@@ -112,44 +112,6 @@ def _with_latest_measurement(indicators: QuerySet[Indicator]) -> QuerySet[Indica
     )
 
 
-def dashboard_tally(commitments, *, today: datetime.date, quiet_before: datetime.date):
-    """Per action area and status: the count, the progress summed, and how many are overdue,
-    due within DUE_SOON_DAYS and inactive (one row each, at most areas x statuses). Reads
-    only the columns of the `commitment_dashboard_tally` index (tests/test_query_plans.py): it
-    counts `status` (never null), not the primary key, which that index does not hold."""
-    open_ = Q(status__in=OPEN_STATUSES)
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    return (
-        commitments.order_by()
-        .values("action_area_id", "status")
-        .annotate(
-            n=Count("status"),
-            progress_sum=Sum("progress"),
-            overdue=Count("status", filter=open_ & Q(due_date__lt=today)),
-            due_soon=Count("status", filter=open_ & Q(due_date__gte=today, due_date__lte=soon)),
-            inactive=Count("status", filter=open_ & Q(last_activity_on__lt=quiet_before)),
-        )
-    )
-
-
-def _add_up(rows) -> dict:
-    """The figures `StatusSummary.from_row` reads (count per status, total, the average
-    progress of those not withdrawn) and the attention counts, from `_dashboard_tally` rows."""
-    figures = {f"n_{value}": 0 for value in Status.values}
-    figures.update(total=0, overdue=0, due_soon=0, inactive=0)
-    counted = progress = 0
-    for row in rows:
-        figures[f"n_{row['status']}"] += row["n"]
-        figures["total"] += row["n"]
-        for name in ("overdue", "due_soon", "inactive"):
-            figures[name] += row[name]
-        if row["status"] != Status.WITHDRAWN:
-            counted += row["n"]
-            progress += row["progress_sum"] or 0
-    figures["avg_progress"] = progress / counted if counted else None
-    return figures
-
-
 def inactive_after_days() -> int:
     """How many days without a follow-up make an open commitment *inactive*."""
     return settings.INACTIVE_AFTER_DAYS
@@ -191,33 +153,32 @@ class Dashboard:
     due_soon: list[Commitment]
     inactive: list[Commitment]
     feed: list[FollowUp]
-    meetings: list[Meeting]
-    next_meeting: Meeting | None
+    meetings: list[dict]  # number, title, start_date, end_date, location, n_commitments
+    next_meeting: dict | None
     parties: list[Party]
     co_leads: list[Agency]
+    burn_up: BurnUp
     inactive_after_days: int = field(default_factory=inactive_after_days)
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
-    """Ten queries: the areas, one tally of the group's commitments (status counts and
-    attention counts, per area, from a covering index: no table read), the three attention lists,
-    the activity feed, the meetings and the next meeting, the parties and the co-leads (plus
-    the overall summary, computed from the counts)."""
+    """Nine queries, whatever the number of commitments: the areas, the group's tallies (two:
+    the counts the services keep, so nothing counts the commitments row by row), the three
+    attention lists, the activity feed, the meetings, the parties and the co-leads. The
+    summaries, the meetings' counts and the burn-up are computed from the tallies."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
 
     # 1. The action areas.
     areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
-    # 2. One pass over the group's commitments, read from a covering index (see the model's
-    # "dashboard tally" index): per area and status, how many, their progress, and how many
-    # need attention. The areas' and the group's figures are added up from these few rows.
-    tally = list(dashboard_tally(commitments, today=today, quiet_before=quiet_before))
+    # 2-3. The group's maintained counts (models.Tally): per area and status, the commitments
+    # agreed per meeting and completed per month, and the attention counts summed over days.
+    tallies = group_tallies(group=group, today=today, quiet_before=quiet_before)
     for area in areas:
-        area.summary = StatusSummary.from_row(
-            _add_up(r for r in tally if r["action_area_id"] == area.pk)
-        )
-    counts = _add_up(tally)
+        area.summary = StatusSummary.from_row(tallies.figures(area.pk))
+    counts = tallies.figures()
+    counts.update(overdue=tallies.overdue, due_soon=tallies.due_soon, inactive=tallies.inactive)
     overall = StatusSummary.from_row(counts)
 
     listed = commitments.select_related("action_area")
@@ -240,13 +201,21 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
         .select_related("commitment", *ENTRY_RELATED)
         .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
     )
-    # 7-8. The latest meetings (with how many commitments each agreed), and the next one.
-    meetings_qs = Meeting.objects.in_group(group)
-    meetings = list(
-        meetings_qs.annotate(n_commitments=Count("commitments")).order_by("-start_date")[:10]
+    # 7. The meetings (as dicts: a big group has hundreds): the latest, with how many
+    # commitments each agreed (from the tallies), the next one, and every last day for the
+    # burn-up.
+    agreed = tallies.per_meeting()
+    all_meetings = list(
+        Meeting.objects.in_group(group)
+        .order_by("-start_date", "-number")
+        .values("pk", "number", "title", "start_date", "end_date", "location")
     )
-    next_meeting = meetings_qs.filter(start_date__gte=today).order_by("start_date").first()
-    # 9-10. Its parties and co-leads (each with its party).
+    for meeting in all_meetings:
+        meeting["n_commitments"] = agreed.get(meeting["pk"], 0)
+    meetings = all_meetings[:10]
+    upcoming = [m for m in all_meetings if m["start_date"] >= today]
+    next_meeting = upcoming[-1] if upcoming else None
+    # 8-9. Its parties and co-leads (each with its party).
     parties = list(group.parties.order_by("name"))
     co_leads = list(group.lead_agencies.select_related("party").order_by("party__name", "acronym"))
     return Dashboard(
@@ -262,6 +231,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
         feed=feed,
         meetings=meetings,
         next_meeting=next_meeting,
+        burn_up=burn_up_from(tallies, areas=areas, meetings=all_meetings, today=today),
     )
 
 

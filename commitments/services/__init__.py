@@ -95,6 +95,7 @@ from .reference import (
     source_document_update,
 )
 from .snapshots import snapshot_delete, snapshot_take, snapshot_update
+from .tallies import tally_differences, tally_rebuild
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -170,6 +171,8 @@ __all__ = [
     "source_document_delete",
     "source_document_ensure",
     "source_document_update",
+    "tally_differences",
+    "tally_rebuild",
     "user_ensure",
     "working_group_create",
     "working_group_delete",

@@ -41,6 +41,7 @@ from ..models import (
 from ..search import search_text
 from . import base
 from .conflicts import ConflictError
+from .tallies import counted, recount, tally_change
 
 _REFERENCE_TAIL = re.compile(r"-(\d+)$")
 
@@ -205,6 +206,7 @@ def commitment_create(
     commitment.search_text = search_text(_search_parts(commitment, lead_agencies))
     base.save(commitment, actor=actor)
     commitment.lead_agencies.set(lead_agencies)
+    tally_change(group.pk, after=counted(commitment, {a.party_id for a in lead_agencies}))
     return commitment
 
 
@@ -320,6 +322,7 @@ def commitment_update(
     follow-up). Records an edit entry in its log with what changed, by whom and why; moving
     the due date needs a reason. Nothing that differs, nothing written."""
     current = current_version(commitment, expected_version, lock=True)
+    before = counted(current)
     described, new_leads = _edit(current, changes, lead_agencies)
     _check_edit(current, described, new_leads, reason)
     if not described:
@@ -347,6 +350,8 @@ def commitment_update(
     if "meeting" in fields:
         refresh_last_activity(Commitment.objects.filter(pk=current.pk))
         current.refresh_from_db(fields=["last_activity_on"])
+    after = counted(current, None if new_leads is None else {a.party_id for a in new_leads})
+    tally_change(current.working_group_id, before, after)
     return current
 
 
@@ -354,12 +359,19 @@ def commitment_update(
 def commitment_delete(*, commitment: Commitment, actor=None) -> None:
     """Delete a commitment recorded by mistake. One with entries in its log cannot be deleted
     (they are PROTECTed): withdraw it instead."""
+    stored = Commitment.objects.select_for_update().filter(pk=commitment.pk).first()
+    before = counted(stored) if stored is not None else None
     base.delete(commitment, actor=actor)
+    if stored is not None:
+        tally_change(stored.working_group_id, before=before)
 
 
 def meeting_dates_changed(meeting: Meeting) -> None:
     """A meeting's last day moved: its commitments' last activity may have moved with it."""
-    refresh_last_activity(Commitment.objects.filter(meeting=meeting))
+    agreed = Commitment.objects.filter(meeting=meeting)
+    before = recount(agreed)
+    refresh_last_activity(agreed)
+    tally_change(meeting.working_group_id, before, recount(agreed))
 
 
 __all__ = [

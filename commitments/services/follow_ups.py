@@ -20,6 +20,7 @@ from ..models import Commitment, EntryKind, FollowUp, Status, WorkingGroup, stat
 from ..rules import is_visible, parse_progress
 from ..search import search_text
 from .commitments import current_version
+from .tallies import counted, lead_sides, tally_change
 
 
 def _parse_progress(progress) -> int | None:
@@ -97,7 +98,15 @@ _CHECKED_BY_CONSTRUCTION = {
     "validate_unique": False,
     "validate_constraints": False,
 }
-_MOVED = ["status", "progress", "version", "last_activity_on", "search_text", "updated_at"]
+_MOVED = [
+    "status",
+    "progress",
+    "version",
+    "last_activity_on",
+    "first_completed_on",
+    "search_text",
+    "updated_at",
+]
 
 
 def follow_up_validate(*, commitment: Commitment, author, **fields: Any) -> None:
@@ -137,6 +146,8 @@ def follow_up_record(
     """
     _require_follow_up_right(author, commitment.working_group, author_access)
     current = current_version(commitment, expected_version, lock=True)
+    sides = lead_sides(Commitment.objects.filter(pk=current.pk)).get(current.pk, ())
+    before = counted(current, sides)
     follow_up = _prepare(
         current,
         author=author,
@@ -158,6 +169,10 @@ def follow_up_record(
         current.progress = follow_up.progress_after
     current.version += 1
     current.last_activity_on = max(current.last_activity_on, follow_up.occurred_on)
+    if follow_up.status_after == Status.COMPLETED:
+        # The burn-up counts a commitment as completed from its first completing follow-up.
+        first = current.first_completed_on
+        current.first_completed_on = min(first or follow_up.occurred_on, follow_up.occurred_on)
     current.search_text = search_text(
         [current.search_text, follow_up.note, follow_up.external_reference]
     )
@@ -165,8 +180,9 @@ def follow_up_record(
     # unchanged: the database's constraints hold the line.
     current._history_user = author
     current.save(update_fields=_MOVED)
+    tally_change(current.working_group_id, before, counted(current, sides))
     # Hand the caller the fresh state without another query.
-    for name in ("status", "progress", "version", "last_activity_on", "search_text"):
+    for name in (n for n in _MOVED if n != "updated_at"):
         setattr(commitment, name, getattr(current, name))
     follow_up.commitment = commitment
     return follow_up

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ..models import Agency, Party, Person, SourceDocument, WorkingGroup
 from . import base
+from .tallies import tally_rebuild
 
 # --------------------------------------------------------------------------- parties
 
@@ -51,14 +52,33 @@ def agency_create(*, actor=None, **fields: Any) -> Agency:
     return base.create(Agency, actor=actor, **fields)
 
 
+def _groups_led_by(agency: Agency) -> list[int]:
+    return list(
+        agency.commitments_led.order_by().values_list("working_group_id", flat=True).distinct()
+    )
+
+
+def _recount(group_ids: list[int]) -> None:
+    """An agency's side changed (or it is gone): the sides of what it leads changed with it,
+    so the groups' counts by side are counted again (rare: an admin's correction)."""
+    for group_id in group_ids:
+        tally_rebuild(working_group_id=group_id)
+
+
 @transaction.atomic
 def agency_update(*, agency: Agency, actor=None, **changes: Any) -> Agency:
-    return base.update(agency, actor=actor, **changes)[0]
+    party_id = agency.party_id
+    agency = base.update(agency, actor=actor, **changes)[0]
+    if agency.party_id != party_id:
+        _recount(_groups_led_by(agency))
+    return agency
 
 
 @transaction.atomic
 def agency_delete(*, agency: Agency, actor=None) -> None:
+    groups = _groups_led_by(agency)
     base.delete(agency, actor=actor)
+    _recount(groups)
 
 
 # --------------------------------------------------------------------------- people

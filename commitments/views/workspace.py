@@ -59,7 +59,7 @@ def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "group": group_access.group,
             "group_access": group_access,
             "dashboard": dashboard,
-            "burn_up": selectors.burn_up(group=group_access.group),
+            "burn_up": dashboard.burn_up,
         },
     )
 

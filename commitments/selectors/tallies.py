@@ -1,0 +1,164 @@
+"""The group's maintained counts (`models.Tally`, kept by `services.tallies`) as pages read
+them: two queries, whatever the number of commitments."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from ..models import Status, Tally, WorkingGroup
+from ..models import tallies as tally
+
+DUE_SOON_DAYS = 30
+
+
+@dataclass
+class Tallies:
+    """A group's counts, as the dashboard and the burn-up read them."""
+
+    by_area_status: dict[tuple[int, str], tuple[int, int]]  # (area, status): (n, progress)
+    agreed: dict[tuple[int, int, bool], int]  # (area, meeting, withdrawn): n
+    completed: dict[tuple[int, str], int]  # (area, "YYYY-MM" first completed): n
+    overdue: int
+    due_soon: int
+    inactive: int
+
+    def figures(self, area_id: int | None = None) -> dict:
+        """What `StatusSummary.from_row` reads (the count per status, the total, the average
+        progress of those not withdrawn), for one area or, with None, the whole group."""
+        figures = {f"n_{value}": 0 for value in Status.values}
+        figures["total"] = counted = progress = 0
+        for (area, status), (n, progress_sum) in self.by_area_status.items():
+            if area_id is not None and area != area_id:
+                continue
+            figures[f"n_{status}"] += n
+            figures["total"] += n
+            if status != Status.WITHDRAWN:
+                counted += n
+                progress += progress_sum
+        figures["avg_progress"] = progress / counted if counted else None
+        return figures
+
+    def per_meeting(self) -> dict[int, int]:
+        """How many commitments each meeting agreed (withdrawn ones included)."""
+        found: dict[int, int] = {}
+        for (_area, meeting, _withdrawn), n in self.agreed.items():
+            found[meeting] = found.get(meeting, 0) + n
+        return found
+
+
+def attention_counts(group: WorkingGroup, *, today: datetime.date, quiet_before: datetime.date):
+    """How many open commitments are overdue, due within DUE_SOON_DAYS and inactive: sums over
+    the dated tallies (at most one row per day), summed in the database over ranges of the
+    unique index (tests/test_query_plans.py). A queryset of one row (none without tallies)."""
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    due, activity = Q(kind=tally.DUE), Q(kind=tally.ACTIVITY)
+    return (
+        Tally.objects.filter(working_group=group, kind__in=[tally.DUE, tally.ACTIVITY])
+        .values("working_group")
+        .annotate(
+            overdue=Sum("n", filter=due & Q(key__lt=today.isoformat())),
+            due_soon=Sum(
+                "n", filter=due & Q(key__gte=today.isoformat(), key__lte=soon.isoformat())
+            ),
+            inactive=Sum("n", filter=activity & Q(key__lt=quiet_before.isoformat())),
+        )
+        .order_by()
+    )
+
+
+def group_tallies(
+    *, group: WorkingGroup, today: datetime.date, quiet_before: datetime.date
+) -> Tallies:
+    """The group's counts from its tallies (2 queries): the dated kinds are summed in the
+    database over a range of their index, the others are a few rows per area."""
+    tallies = Tally.objects.filter(working_group=group)
+    by_area_status, agreed, completed = {}, {}, {}
+    for kind, key, n, total in (
+        tallies.filter(kind__in=[tally.STATUS, tally.AGREED, tally.COMPLETED])
+        .exclude(n=0)
+        .values_list("kind", "key", "n", "total")
+    ):
+        if kind == tally.STATUS:
+            area, status = key.split(":")
+            by_area_status[int(area), status] = (n, total)
+        elif kind == tally.AGREED:
+            area, meeting, withdrawn = key.split(":")
+            agreed[int(area), int(meeting), withdrawn == "1"] = n
+        else:
+            area, month = key.split(":")
+            completed[int(area), month] = n
+    attention = next(iter(attention_counts(group, today=today, quiet_before=quiet_before)), {})
+    return Tallies(
+        by_area_status=by_area_status,
+        agreed=agreed,
+        completed=completed,
+        **{name: attention.get(name) or 0 for name in ("overdue", "due_soon", "inactive")},
+    )
+
+
+@dataclass
+class SideCounts:
+    """One side's figures: the commitments its agencies lead, per status with their progress
+    summed, how many it leads alone, and how many of them are overdue or inactive."""
+
+    by_status: dict[str, tuple[int, int]]  # status: (n, progress summed)
+    alone: int = 0
+    overdue: int = 0
+    inactive: int = 0
+
+    @property
+    def led(self) -> int:
+        return sum(n for n, _ in self.by_status.values())
+
+    def figures(self) -> dict:
+        """What `StatusSummary.from_row` reads."""
+        counted = sum(n for s, (n, _) in self.by_status.items() if s != Status.WITHDRAWN)
+        progress = sum(p for s, (_, p) in self.by_status.items() if s != Status.WITHDRAWN)
+        figures = {f"n_{value}": self.by_status.get(value, (0, 0))[0] for value in Status.values}
+        figures.update(total=self.led, avg_progress=progress / counted if counted else None)
+        return figures
+
+
+def side_tallies(
+    *, group: WorkingGroup, parties, today: datetime.date, quiet_before: datetime.date
+) -> tuple[dict[int, SideCounts], int, int]:
+    """Each party's `SideCounts`, and how many commitments are shared (led by two sides or
+    more) and unled: two queries, whatever the number of commitments."""
+    tallies = Tally.objects.filter(working_group=group)
+    sides = {p.pk: SideCounts(by_status={}) for p in parties}
+    totals = {"shared": 0, "unled": 0}
+    for kind, key, n, total in (
+        tallies.filter(kind__in=[tally.SIDE, tally.SIDE_ALONE, tally.SIDES])
+        .exclude(n=0)
+        .values_list("kind", "key", "n", "total")
+    ):
+        if kind == tally.SIDES:
+            totals[key] = n
+            continue
+        party, _, status = key.partition(":")
+        if int(party) not in sides:
+            continue  # an agency of a party no longer in the group
+        if kind == tally.SIDE:
+            sides[int(party)].by_status[status] = (n, total)
+        else:
+            sides[int(party)].alone = n
+    sums = {}
+    for p in sides:
+        # Keys "<party>:YYYY-MM-DD": the range from "<party>:" up to a day is that side's days
+        # before it (":" sorts after the digits, so "12:…" never falls in "1:"'s range).
+        sums[f"overdue_{p}"] = Sum(
+            "n", filter=Q(kind=tally.SIDE_DUE, key__gte=f"{p}:", key__lt=f"{p}:{today}")
+        )
+        sums[f"inactive_{p}"] = Sum(
+            "n",
+            filter=Q(kind=tally.SIDE_ACTIVITY, key__gte=f"{p}:", key__lt=f"{p}:{quiet_before}"),
+        )
+    if sums:
+        found = tallies.filter(kind__in=[tally.SIDE_DUE, tally.SIDE_ACTIVITY]).aggregate(**sums)
+        for p, side in sides.items():
+            side.overdue = found[f"overdue_{p}"] or 0
+            side.inactive = found[f"inactive_{p}"] or 0
+    return sides, totals["shared"], totals["unled"]
