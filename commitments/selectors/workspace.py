@@ -266,6 +266,17 @@ def led_by(side: str):
     return ours
 
 
+def matching(commitments: QuerySet[Commitment], q: str) -> QuerySet[Commitment]:
+    """The commitments whose searchable text holds every word of `q` (full-text index: the
+    reference, title, description, agreed words, lead agencies, notes), or whose reference
+    holds it. The match is a subquery of ids: ORed with the reference's substring match
+    directly, it would stop PostgreSQL from using its index (to_tsvector of every row); as a
+    subquery, the index finds the ids once and each row is a hash lookup. No join: no row
+    twice, so no DISTINCT."""
+    found = Commitment.objects.filter(search_text__matches=q).values("pk")
+    return commitments.filter(Q(pk__in=found) | Q(reference__icontains=q.strip()))
+
+
 def commitment_list(
     *,
     group: WorkingGroup,
@@ -288,11 +299,7 @@ def commitment_list(
     today = today or timezone.localdate()
     qs = Commitment.objects.in_group(group)
     if q:
-        # The full-text match as a subquery of ids: ORed with the reference's substring match
-        # directly, it would stop PostgreSQL from using its index (to_tsvector of every row);
-        # as a subquery, the index finds the ids once and each row is a hash lookup.
-        found = Commitment.objects.filter(search_text__matches=q).values("pk")
-        qs = qs.filter(Q(pk__in=found) | Q(reference__icontains=q.strip()))
+        qs = matching(qs, q)
     if area is not None:
         qs = qs.filter(action_area=area)
     if status:
@@ -533,6 +540,7 @@ __all__ = [
     "inactive_before",
     "lead_agencies",
     "led_by",
+    "matching",
     "meeting_detail",
     "next_meeting_number",
     "paginate",
