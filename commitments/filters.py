@@ -35,6 +35,14 @@ def side_choices(group: WorkingGroup) -> list[tuple[str, str]]:
     return choices
 
 
+def _plain_choices(choices) -> list:
+    """Choices as plain strings (a model choice's value prints as its key), groups kept."""
+    return [
+        (str(value), _plain_choices(label) if isinstance(label, (list, tuple)) else str(label))
+        for value, label in choices
+    ]
+
+
 class CommitmentFilterForm(forms.Form):
     """The filters of the commitments list. Values that do not parse are ignored (and named),
     never a server error: URLs get shared, edited and truncated."""
@@ -171,6 +179,20 @@ class CommitmentFilterForm(forms.Form):
                 labels = dict(field.choices)
                 described.append(f"{field.label}: {labels.get(value, value)}")
         return described
+
+    def memo(self) -> str:
+        """Everything the drawn form shows, as the key under which its HTML is kept (see
+        CACHES["fragments"]): each field's value as given, its choices, and the errors. The
+        choices are read once, here, and drawn from that same list (no second query)."""
+        shown = []
+        for name, field in self.fields.items():
+            choices = None
+            if hasattr(field, "choices"):
+                choices = _plain_choices(field.choices)
+                field.widget.choices = choices
+            shown.append((name, self[name].value(), choices))
+        shown.append(sorted((name, list(errors)) for name, errors in self.errors.items()))
+        return repr(shown)
 
     @property
     def ignored(self) -> list[str]:

@@ -449,3 +449,68 @@ def test_it_enforces_csrf_on_the_status_change(analyst, spread):
         status_url(c), {"status": "completed", "version": c.version, "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+
+
+# --------------------------------------------------------------------------- kept fragments
+
+
+def _row(body: str, c: Commitment) -> str:
+    return re.search(rf'<tr id="commitment-row-{c.reference}".*?</tr>', body, re.S).group(0)
+
+
+def test_it_draws_a_page_seen_before_the_same(client, analyst, spread):
+    """The rows and the filter form are kept once drawn (CACHES["fragments"]): the second
+    visit gets the very same page."""
+    signed_in(client, analyst)
+
+    def page() -> str:  # the CSRF token is masked anew each time
+        return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", client.get(LIST).content.decode())
+
+    first = page()
+    assert 'class="quick-status"' in first and '<form id="filters"' in first
+    assert page() == first
+
+
+@pytest.mark.parametrize(
+    "change", ["agency", "area", "owner", "new day", "status", "new meeting", "new member"]
+)
+def test_it_shows_every_change_at_once_though_rows_are_kept(
+    client, analyst, coordinator, spread, group, monkeypatch, change
+):
+    """A kept row or form is found by everything it shows, so any change draws it anew: also
+    the changes that leave the commitment itself as it was (its lead agency, area or owner
+    renamed, a day passing, a meeting or member added)."""
+    signed_in(client, analyst)
+    c = spread["soon"]  # led by India's agency, owned by the coordinator, due in 10 days
+    before = client.get(LIST).content.decode()
+    if change == "agency":
+        services.agency_update(agency=spread["india"], acronym="ZZQ")
+        expected = [(c, "ZZQ (IN)")]
+    elif change == "area":
+        services.action_area_update(action_area=c.action_area, name="Renamed area")
+        expected = [(c, "Renamed area"), (None, ">Renamed area</option>")]
+    elif change == "owner":
+        coordinator.first_name, coordinator.last_name = "Zora", "Quill"
+        coordinator.save()
+        expected = [(c, "Zora Quill"), (None, ">Zora Quill</option>")]
+    elif change == "new day":
+        later = timezone.localdate() + datetime.timedelta(days=11)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+        expected = [(c, "Overdue")]
+    elif change == "status":
+        services.follow_up_record(
+            commitment=c, author=analyst, note="Stuck", status="stalled", expected_version=2
+        )
+        expected = [(c, 'value="stalled" selected')]
+    elif change == "new meeting":
+        factories.meeting(group, 3, title="Third meeting")
+        expected = [(None, "Meeting 3: Third meeting")]
+    else:
+        factories.member(group, factories.Role.ANALYST, "newcomer")
+        expected = [(None, '<option value="newcomer">')]
+    after = client.get(LIST).content.decode()
+    for commitment, text in expected:
+        shown_before = _row(before, commitment) if commitment else before
+        shown_after = _row(after, commitment) if commitment else after
+        assert text not in shown_before
+        assert text in shown_after

@@ -142,6 +142,21 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "tracker.wsgi.application"
 
+# Caches. "fragments" memoises rendered pieces of pages (a list row, a timeline entry, a
+# chart) under a key made of everything the piece shows ({% cache ... using="fragments" %}
+# with the values as its key): a piece whose data changed gets a new key, so nothing is ever
+# invalidated or stale, and a worker's own memory is enough (no shared cache to run). Old
+# keys fall out when the cache is full.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    },
+}
+
 # Database: SQLite in ./var by default; DATABASE_URL (postgres://...) for PostgreSQL.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 _default_db_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"

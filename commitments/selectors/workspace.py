@@ -338,6 +338,84 @@ def _lead_agencies_prefetch() -> Prefetch:
     )
 
 
+@dataclass
+class ListRow:
+    """One row of the commitments list as plain values: what the row shows, nothing more (a
+    list page reads these instead of building models with their area, meeting, owner and
+    lead agencies: four times cheaper)."""
+
+    pk: int
+    reference: str
+    title: str
+    area_name: str
+    meeting_number: int
+    owner_name: str
+    due_date: datetime.date | None
+    progress: int
+    last_activity_on: datetime.date
+    status: str
+    version: int
+    leads: tuple[tuple[str, str], ...]  # (acronym, side's code), by side then acronym
+    shared: bool  # led by agencies of more than one side
+    overdue: bool
+
+
+_ROW_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "action_area__name",
+    "meeting__number",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "due_date",
+    "progress",
+    "last_activity_on",
+    "status",
+    "version",
+)
+
+
+def list_rows(ids: list[int], *, today: datetime.date | None = None) -> list[ListRow]:
+    """The list's rows of these commitments, in this order (2 queries: the rows, their lead
+    agencies)."""
+    if not ids:
+        return []
+    today = today or timezone.localdate()
+    leads: dict[int, list[tuple[str, str, int]]] = {pk: [] for pk in ids}
+    lead_rows = (
+        Commitment.lead_agencies.through.objects.filter(commitment_id__in=ids)
+        .order_by("agency__party__name", "agency__acronym")
+        .values_list("commitment_id", "agency__acronym", "agency__party__code", "agency__party_id")
+    )
+    for commitment_id, acronym, code, party_id in lead_rows:
+        leads[commitment_id].append((acronym, code, party_id))
+    rows = {}
+    for values in Commitment.objects.filter(pk__in=ids).values_list(*_ROW_FIELDS):
+        pk, reference, title, area, meeting, first, last, username, due, *rest = values
+        progress, last_activity_on, status, version = rest
+        agencies = leads[pk]
+        rows[pk] = ListRow(
+            pk=pk,
+            reference=reference,
+            title=title,
+            area_name=area,
+            meeting_number=meeting,
+            # As User.get_full_name(), else the username; no owner: "".
+            owner_name=(f"{first} {last}".strip() or username) if username else "",
+            due_date=due,
+            progress=progress,
+            last_activity_on=last_activity_on,
+            status=status,
+            version=version,
+            leads=tuple((acronym, code) for acronym, code, _ in agencies),
+            shared=len({party for _, _, party in agencies}) > 1,
+            overdue=status in OPEN_STATUSES and due is not None and due < today,
+        )
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 class IdsFirst:
     """A queryset as a Paginator sees it, read ids first: the page's slice (OFFSET/LIMIT)
     selects only primary keys, which the database finds in the index that orders the list,
@@ -345,9 +423,10 @@ class IdsFirst:
     joins area, meeting and owner for every row it skips. One query more than slicing the
     queryset itself."""
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, rows=None):
         self.queryset = queryset
         self.ordered = queryset.ordered
+        self.rows = rows  # ids -> the page's rows (e.g. list_rows); default: the models
 
     def count(self) -> int:
         return self.queryset.count()
@@ -357,6 +436,8 @@ class IdsFirst:
 
     def __getitem__(self, key):
         ids = list(self.queryset.values_list("pk", flat=True)[key])
+        if self.rows is not None:
+            return self.rows(ids)
         # Unordered: the ids give the order, and an ORDER BY here could lead the planner to
         # walk the list's index looking for these ids instead of fetching them.
         rows = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()} if ids else {}
@@ -364,12 +445,19 @@ class IdsFirst:
 
 
 def paginate(
-    queryset, page_number, per_page: int, *, count: int | None = None, ids_first: bool = False
+    queryset,
+    page_number,
+    per_page: int,
+    *,
+    count: int | None = None,
+    ids_first: bool = False,
+    rows=None,
 ) -> Page:
     """A page of results; a page number out of range or not a number gives the nearest page.
     A caller that already counted the rows passes `count`, which saves the COUNT query.
-    `ids_first`: read the page's ids first (see IdsFirst), for long lists."""
-    paginator = Paginator(IdsFirst(queryset) if ids_first else queryset, per_page)
+    `ids_first`: read the page's ids first (see IdsFirst), for long lists; `rows` turns those
+    ids into the page's rows (e.g. list_rows)."""
+    paginator = Paginator(IdsFirst(queryset, rows) if ids_first else queryset, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
     return paginator.get_page(page_number)
@@ -526,6 +614,7 @@ __all__ = [
     "AreaDetail",
     "CommitmentDetail",
     "Dashboard",
+    "ListRow",
     "MeetingDetail",
     "StatusCount",
     "StatusSummary",
@@ -540,6 +629,7 @@ __all__ = [
     "inactive_before",
     "lead_agencies",
     "led_by",
+    "list_rows",
     "matching",
     "meeting_detail",
     "next_meeting_number",

@@ -77,9 +77,14 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     commitments = selectors.commitment_list(group=group, **list_filters(form, request.user))
     page = selectors.paginate(
-        commitments, request.GET.get("page"), selectors.LIST_PAGE_SIZE, ids_first=True
+        commitments,
+        request.GET.get("page"),
+        selectors.LIST_PAGE_SIZE,
+        ids_first=True,
+        rows=selectors.list_rows,
     )
     page.object_list = _prepared_rows(group, page.object_list)
+    page.memo = "|".join(row.memo for row in page.object_list)
     context = {
         "group": group,
         "group_access": group_access,
@@ -122,15 +127,16 @@ STATUS_OPTIONS = {
 _REF = "REFERENCE"
 
 
-def _prepared_rows(group, rows) -> list[Commitment]:
+def _prepared_rows(group, rows: list[selectors.ListRow]) -> list[selectors.ListRow]:
     """The rows of the list with their links, built from one reversed URL each (a list page
-    would otherwise reverse four URLs per row)."""
+    would otherwise reverse four URLs per row), and each row's `memo`: every value its row
+    shows, the key under which its HTML is kept (see CACHES["fragments"])."""
     detail = reverse("commitments:commitment_detail", args=[group.slug, _REF])
     status = reverse("commitments:commitment_status", args=[group.slug, _REF])
-    rows = list(rows)
     for row in rows:
         row.detail_url = detail.replace(_REF, row.reference)
         row.status_url = status.replace(_REF, row.reference)
+        row.memo = repr((row, row.detail_url, row.status_url))
     return rows
 
 
@@ -205,10 +211,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
         messages.add_message(request, level, message)
         return HttpResponseRedirect(back)
 
-    (row,) = _prepared_rows(
-        group_access.group,
-        selectors.commitment_list(group=group_access.group).filter(pk=commitment.pk),
-    )
+    (row,) = _prepared_rows(group_access.group, selectors.list_rows([commitment.pk]))
     response = render(
         request,
         "commitments/commitment_list.html#commitment-row",
