@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from .models import (
@@ -68,19 +69,25 @@ class GroupAccess:
         return self
 
 
-def role_in(user, group: WorkingGroup) -> str | None:
-    """The user's effective role in the group, or None when they may not see it."""
+_ASK = object()
+
+
+def role_in(user, group: WorkingGroup, *, member_role=_ASK) -> str | None:
+    """The user's effective role in the group, or None when they may not see it.
+    `member_role`: their membership's role (None: not a member) when the caller read it with
+    the group (see get_group_for_user); otherwise it is asked here."""
     if not user.is_authenticated or not user.is_active:
         return None
     everywhere = installation_role(user)
     if everywhere == Role.COORDINATOR:
         return everywhere  # nothing ranks higher: no query
-    member = (
-        Membership.objects.filter(user=user, working_group=group)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return max((r for r in (everywhere, member) if r), key=_rank, default=None)
+    if member_role is _ASK:
+        member_role = (
+            Membership.objects.filter(user=user, working_group=group)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return max((r for r in (everywhere, member_role) if r), key=_rank, default=None)
 
 
 def visible_groups(user):
@@ -95,10 +102,18 @@ def access_for(user, group: WorkingGroup) -> GroupAccess:
 def get_group_for_user(user, slug: str, *, need: str = Role.VIEWER) -> GroupAccess:
     """The working group with this slug as this user sees it: 404 for a stranger, 403 when the
     user's role is below `need`."""
-    group = WorkingGroup.objects.filter(slug=slug).first()
+    groups = WorkingGroup.objects.filter(slug=slug)
+    if user.is_authenticated:
+        # The user's membership read with the group: one query for both.
+        memberships = Membership.objects.filter(working_group=OuterRef("pk"), user=user)
+        groups = groups.annotate(member_role=Subquery(memberships.values("role")[:1]))
+    group = groups.first()
     if group is None:
         raise Http404("No such working group.")
-    access = access_for(user, group)
+    access = GroupAccess(
+        group=group,
+        role=role_in(user, group, member_role=getattr(group, "member_role", None)),
+    )
     if not access.can_view:
         raise Http404("No such working group.")
     return access.require(need)

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from common.forms import FastSelect
+from common.templatetags.memo import plain_choices
 
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 
@@ -33,14 +34,6 @@ def side_choices(group: WorkingGroup) -> list[tuple[str, str]]:
     if len(parties) > 1:
         choices.append(("shared", "Both sides (shared)"))
     return choices
-
-
-def _plain_choices(choices) -> list:
-    """Choices as plain strings (a model choice's value prints as its key), groups kept."""
-    return [
-        (str(value), _plain_choices(label) if isinstance(label, (list, tuple)) else str(label))
-        for value, label in choices
-    ]
 
 
 class CommitmentFilterForm(forms.Form):
@@ -188,7 +181,7 @@ class CommitmentFilterForm(forms.Form):
         for name, field in self.fields.items():
             choices = None
             if hasattr(field, "choices"):
-                choices = _plain_choices(field.choices)
+                choices = plain_choices(field.choices)
                 field.widget.choices = choices
             shown.append((name, self[name].value(), choices))
         shown.append(sorted((name, list(errors)) for name, errors in self.errors.items()))

@@ -470,9 +470,9 @@ def test_it_reviews_3_or_300_candidates_with_the_same_queries(
     client = signed_in(client, coordinator)
     for n in (3, 300):
         readout = readout_with(n, setting, coordinator)
-        # 1 session, 2 user, 3 group, 4 membership, 5 the readout with its meeting and
-        # document, 6 its candidates with area, commitment and who decided, 7 the count per
-        # state, 8-12 the accept forms' choices, read once for all: areas, members, parties,
+        # 1 session, 2 user, 3 group with membership, 4 the readout with its meeting and
+        # document, 5 its candidates with area, commitment and who decided, 6 the count per
+        # state, 7-11 the accept forms' choices, read once for all: areas, members, parties,
         # their agencies, the co-leads.
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             assert client.get(url("readouts:review", G, readout.pk)).status_code == 200

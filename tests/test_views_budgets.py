@@ -3,9 +3,9 @@ commitments (and their follow-ups) as with 300, so none of them loads rows one b
 
 The data is built once (3 commitments, every page measured, then 297 more, every page measured
 again): building 300 commitments through the services is the slow part, so one test does it
-once rather than once per page. Each budget names its queries. The first four are the same
-everywhere: 1 the session, 2 the user, then the access check: 3 the working group by slug and
-4 the user's membership (role) in it.
+once rather than once per page. Each budget names its queries. The first three are the same
+everywhere: 1 the session, 2 the user, then the access check: 3 the working group by slug with
+the user's membership (role) in it, in one query.
 """
 
 from __future__ import annotations
@@ -45,42 +45,42 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     with django_assert_num_queries(3):
         assert client.get(url("commitments:home")).status_code == 200
 
-    # 1-4 session, user, group, membership,
-    # 5 the action areas, 6-7 the group's tallies (models.Tally, kept by the services): the
+    # 1-3 session, user, group with membership,
+    # 4 the action areas, 5-6 the group's tallies (models.Tally, kept by the services): the
     # counts per area and status, per meeting and per month completed (the summaries, the
     # meetings' counts and the burn-up), and the overdue, due soon and inactive sums,
-    # 8 overdue, 9 due in 30 days, 10 inactive: the first few of each, with their area,
-    # 11 the latest entries with commitment, author, agency and side, and what they correct,
-    # 12 the meetings (the latest, the next, and every last day for the burn-up),
-    # 13 the group's parties, 14 its co-leads with their party.
-    with django_assert_num_queries(14):
+    # 7 overdue, 8 due in 30 days, 9 inactive: the first few of each (no long texts),
+    # 10 the latest entries with commitment, author, agency and side, and what they correct,
+    # 11 the meetings (the latest, the next, and every last day for the burn-up),
+    # 12 the group's parties, 13 its co-leads with their party.
+    with django_assert_num_queries(13):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
-    # 1-4 session, user, group, membership, 5 the group's parties, 6-7 every side's figures
+    # 1-3 session, user, group with membership, 4 the group's parties, 5-6 every side's figures
     # from the tallies (led, alone, per status, progress; the overdue and inactive sums),
-    # 8-11 per side: its open commitments with a due date and without, with their area,
-    # 12 their lead agencies (all sides at once).
+    # 7-10 per side: the ids of its open commitments with a due date and without, 11 those
+    # commitments' values, 12 their lead agencies (all sides at once).
     with django_assert_num_queries(12):
         assert client.get(url("commitments:sides", G)).status_code == 200
 
-    # 1-4 session, user, group, membership, 5 the user's membership (their previous visit),
-    # 6 count of the entries in the range, 7-8 the choices of the area and side filters,
-    # 9 a page of entries with commitment, area, author, agency, side and what they correct,
-    # 10-12 recording this visit (savepoint, update, release).
-    with django_assert_num_queries(12):
+    # 1-3 session, user, group with membership, 4 the user's membership (their previous visit),
+    # 5 count of the entries in the range, 6-7 the choices of the area and side filters,
+    # 8 a page of entries with commitment, area, author, agency, side and what they correct,
+    # 9-11 recording this visit (savepoint, update, release).
+    with django_assert_num_queries(11):
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
-    # 1-4 session, user, group, membership, 5 count of the matching commitments (pager),
-    # 6-10 the choices of the select filters: areas, agencies with party, parties, meetings,
-    # members, 11 the page's ids (read in order from an index: see selectors.IdsFirst),
-    # 12 those commitments with area, meeting and owner, 13 their lead agencies with party.
-    with django_assert_num_queries(13):
+    # 1-3 session, user, group with membership, 4 count of the matching commitments (pager),
+    # 5-9 the choices of the select filters: areas, agencies with party, parties, meetings,
+    # members, 10 the page's ids (read in order from an index: see selectors.IdsFirst),
+    # 11 those commitments' values (area, meeting, owner), 12 their lead agencies' acronyms.
+    with django_assert_num_queries(12):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
-    # The same with every filter set: 1-4 as above, 5-8 checking that the chosen area,
-    # agency, meeting and owner exist in this group, 9 the sides of the "Led by" filter (read
-    # once, to check the value and to draw the choices), 10 count, 11-14 the choices of the
-    # other four select filters, 15 the page's ids, 16 those commitments, 17 their lead
+    # The same with every filter set: 1-3 as above, 4-7 checking that the chosen area,
+    # agency, meeting and owner exist in this group, 8 the sides of the "Led by" filter (read
+    # once, to check the value and to draw the choices), 9 count, 10-13 the choices of the
+    # other four select filters, 14 the page's ids, 15 those commitments, 16 their lead
     # agencies.
     ondcp = factories.agency("US", "ONDCP")
     filters = {
@@ -96,60 +96,60 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
-    # The results alone (htmx): 1-4, 5 count, 6 the page's ids, 7 those commitments, 8 their
+    # The results alone (htmx): 1-3, 4 count, 5 the page's ids, 6 those commitments, 7 their
     # lead agencies; the filters are not rendered, so their choices are not read.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )
 
-    # 1-4 session, user, group, membership,
-    # 5 the commitment with area, meeting, owner and source document,
-    # 6 its lead agencies with their party, 7 the user's side (the measurement form's default),
-    # 8 count of follow-ups (timeline pager), 9 a page of follow-ups with their author,
-    # 10 indicators with their latest measurement, 11-12 the measurement form's choices: the
+    # 1-3 session, user, group with membership,
+    # 4 the commitment with area, meeting, owner and source document,
+    # 5 its lead agencies with their party, 6 the user's side (the measurement form's default),
+    # 7 count of follow-ups (timeline pager), 8 a page of follow-ups with their author,
+    # 9 indicators with their latest measurement, 10-11 the measurement form's choices: the
     # commitment's indicators, the group's sides.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(detail).status_code == 200
 
-    # The indicators alone (htmx, after "commitment-changed"): 1-4, 5 the commitment,
-    # 6 its lead agencies (the detail selector reads them), 7 indicators with latest value.
-    with django_assert_num_queries(7):
+    # The indicators alone (htmx, after "commitment-changed"): 1-3, 4 the commitment,
+    # 5 its lead agencies (the detail selector reads them), 6 indicators with latest value.
+    with django_assert_num_queries(6):
         client.get(detail, headers=htmx_headers("commitment-indicators"))
 
-    # 1-4 session, user, group, membership, 5 the indicator with area and commitment,
-    # 6 the group's sides, 7 its measurements with who entered and reported them,
-    # 8 their history (corrections), 9 the user's side, 10 the form's choice of sides.
+    # 1-3 session, user, group with membership, 4 the indicator with area and commitment,
+    # 5 the group's sides, 6 its measurements with who entered and reported them,
+    # 7 their history (corrections), 8 the user's side, 9 the form's choice of sides.
     indicator = c.indicators.order_by("pk").first()
     indicator_url = url("commitments:indicator_detail", G, indicator.pk)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(indicator_url).status_code == 200
 
-    # The status block alone (htmx, after "commitment-changed"): 1-4, 5 the commitment.
-    with django_assert_num_queries(5):
+    # The status block alone (htmx, after "commitment-changed"): 1-3, 4 the commitment.
+    with django_assert_num_queries(4):
         client.get(detail, headers=htmx_headers("commitment-status"))
 
-    # The timeline alone (htmx): 1-4, 5 the commitment, 6 count, 7 a page of follow-ups.
-    with django_assert_num_queries(7):
+    # The timeline alone (htmx): 1-3, 4 the commitment, 5 count, 6 a page of follow-ups.
+    with django_assert_num_queries(6):
         client.get(detail, headers=htmx_headers("timeline"))
 
-    # 1-4 session, user, group, membership,
-    # 5 the meeting with the person who opened it (agency, party),
-    # 6 participants with person, agency and party, 7 source documents,
-    # 8 the status summary of what it agreed (its total is the pager's count),
-    # 9 a page of them with their area.
-    with django_assert_num_queries(9):
+    # 1-3 session, user, group with membership,
+    # 4 the meeting with the person who opened it (agency, party),
+    # 5 participants with person, agency and party, 6 source documents,
+    # 7 the status summary of what it agreed (its total is the pager's count),
+    # 8 a page of them with their area.
+    with django_assert_num_queries(8):
         assert client.get(url("commitments:meeting_detail", G, 1)).status_code == 200
 
-    # 1-4 session, user, group, membership,
-    # 5 the area, 6 its count per status and average progress (its total is the pager's count),
-    # 7 a page of its commitments with meeting and owner,
-    # 8 its indicators (directly or through a commitment) with their latest measurement.
-    with django_assert_num_queries(8):
+    # 1-3 session, user, group with membership,
+    # 4 the area, 5 its count per status and average progress (its total is the pager's count),
+    # 6 a page of its commitments with meeting and owner,
+    # 7 its indicators (directly or through a commitment) with their latest measurement.
+    with django_assert_num_queries(7):
         assert client.get(url("commitments:area_detail", G, "pc")).status_code == 200
 
 
@@ -185,72 +185,72 @@ def scored_review(group, number: int):
 
 
 def check_review_pages(client, review, django_assert_num_queries) -> None:
-    # 1-4 session, user, group, membership, 5 the reviews with their meeting and opener.
-    with django_assert_num_queries(5):
+    # 1-3 session, user, group with membership, 4 the reviews with their meeting and opener.
+    with django_assert_num_queries(4):
         assert client.get(url("commitments:review_list", G)).status_code == 200
 
-    # 1-4, 5 the review with its meeting, 6 the group's sides, 7 the commitments under review
-    # with their area, 8 their scores with who proposed and confirmed them, 9 the previous
-    # closed review, 10 its confirmed scores, 11 the user's side (what they may score).
-    with django_assert_num_queries(11):
+    # 1-3, 4 the review with its meeting, 5 the group's sides, 6 the commitments under review
+    # with their area, 7 their scores with who proposed and confirmed them, 8 the previous
+    # closed review, 9 its confirmed scores, 10 the user's side (what they may score).
+    with django_assert_num_queries(10):
         assert client.get(url("commitments:review_detail", G, review.pk)).status_code == 200
 
     # What changed since the latest snapshot (taken when the previous review closed):
-    # 1-4, 5 the group's snapshots, 6 the rows of the one chosen, 7 the commitments now with
-    # their area, 8 their lead agencies with party, 9 the group's sides.
-    with django_assert_num_queries(9):
+    # 1-3, 4 the group's snapshots, 5 the rows of the one chosen, 6 the commitments now with
+    # their area, 7 their lead agencies with party, 8 the group's sides.
+    with django_assert_num_queries(8):
         body = client.get(url("commitments:changes", G)).content.decode()
     assert "changed" in body
 
 
 def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) -> None:
-    # 1-4 session, user, group, membership (a coordinator's: the same four everywhere),
-    # 5 the members with their account, agency and side.
-    with django_assert_num_queries(5):
+    # 1-3 session, user, group with membership (a coordinator's: the same three everywhere),
+    # 4 the members with their account, agency and side.
+    with django_assert_num_queries(4):
         assert client.get(url("commitments:members", G)).status_code == 200
 
-    # 1-4, 5 the next meeting number, 6 the people the group's records name (read once for
-    # every participant row), 7 the agencies of its parties (likewise), 8 its documents.
-    with django_assert_num_queries(8):
+    # 1-3, 4 the next meeting number, 5 the people the group's records name (read once for
+    # every participant row), 6 the agencies of its parties (likewise), 7 its documents.
+    with django_assert_num_queries(7):
         assert client.get(url("commitments:meeting_create", G)).status_code == 200
 
-    # 1-4, 5 the meeting, 6 its participants, 7 its documents (chosen), 8 people,
-    # 9 agencies, 10 the group's documents.
-    with django_assert_num_queries(10):
+    # 1-3, 4 the meeting, 5 its participants, 6 its documents (chosen), 7 people,
+    # 8 agencies, 9 the group's documents.
+    with django_assert_num_queries(9):
         assert client.get(url("commitments:meeting_edit", G, 1)).status_code == 200
 
-    # 1-4, 5 the meeting, 6 the group's parties (a lead agency field per side), 7 areas,
-    # 8-9 each side's agencies, 10 the members (owner), 11 the documents.
-    with django_assert_num_queries(11):
+    # 1-3, 4 the meeting, 5 the group's parties (a lead agency field per side), 6 areas,
+    # 7-8 each side's agencies, 9 the members (owner), 10 the documents.
+    with django_assert_num_queries(10):
         assert client.get(url("commitments:commitment_create", G, 1)).status_code == 200
 
-    # 1-4, 5 the commitment, 6 its lead agencies with party, 7 parties, 8 areas, 9 meetings,
-    # 10-11 each side's agencies, 12 the members, 13 the documents.
-    with django_assert_num_queries(13):
+    # 1-3, 4 the commitment, 5 its lead agencies with party, 6 parties, 7 areas, 8 meetings,
+    # 9-10 each side's agencies, 11 the members, 12 the documents.
+    with django_assert_num_queries(12):
         assert client.get(url("commitments:commitment_edit", G, c.reference)).status_code == 200
 
-    # 1-4, 5 the areas (what it measures; a commitment is named by its reference).
-    with django_assert_num_queries(5):
+    # 1-3, 4 the areas (what it measures; a commitment is named by its reference).
+    with django_assert_num_queries(4):
         assert client.get(url("commitments:indicator_create", G)).status_code == 200
 
-    # 1-4, 5 the meetings without a review.
-    with django_assert_num_queries(5):
+    # 1-3, 4 the meetings without a review.
+    with django_assert_num_queries(4):
         assert client.get(url("commitments:review_create", G)).status_code == 200
 
-    # 1-4, 5 the latest review, 6 the commitment under review, 7 the side, 8 the user's side,
-    # 9 the score there now, with who proposed and confirmed it.
+    # 1-3, 4 the latest review, 5 the commitment under review, 6 the side, 7 the user's side,
+    # 8 the score there now, with who proposed and confirmed it.
     review = selectors.reviews(group=c.working_group)[0]
     ref = review.commitments.order_by("reference").first().reference
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(url("commitments:score_edit", G, review.pk, ref, "US")).status_code == 200
 
 
-# A follow-up POST (htmx) in at most 20 SQL statements; it makes 17: 1-4 session, user, group,
-# membership, 5 the commitment, 6 savepoint, 7 the row lock with the version check, 8 the sides
-# of its lead agencies (for the counts), 9-10 the follow-up and its history row, 11-12 the
-# commitment and its history row, 13 the columns simple-history keeps out of history (it reads
-# them), 14-15 the lead agencies' history (read, write), 16 the counts of the dashboard and the
-# sides page (models.Tally: one upsert), 17 release. The quick status change adds its row.
+# A follow-up POST (htmx) in at most 20 SQL statements; it makes 16: 1-3 session, user, group
+# with membership, 4 the commitment, 5 savepoint, 6 the row lock with the version check, 7 the sides
+# of its lead agencies (for the counts), 8-9 the follow-up and its history row, 10-11 the
+# commitment and its history row, 12 the columns simple-history keeps out of history (it reads
+# them), 13-14 the lead agencies' history (read, write), 15 the counts of the dashboard and the
+# sides page (models.Tally: one upsert), 16 release. The quick status change adds its row.
 FOLLOW_UP_POST_BUDGET = 20
 
 

@@ -136,23 +136,24 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% load memo %}: pieces of pages kept under everything they show (see CACHES).
+            "libraries": {"memo": "common.templatetags.memo"},
         },
     },
 ]
 
 WSGI_APPLICATION = "tracker.wsgi.application"
 
-# Caches. "fragments" memoises rendered pieces of pages (a list row, a timeline entry, a
-# chart) under a key made of everything the piece shows ({% cache ... using="fragments" %}
-# with the values as its key): a piece whose data changed gets a new key, so nothing is ever
-# invalidated or stale, and a worker's own memory is enough (no shared cache to run). Old
-# keys fall out when the cache is full.
+# Caches. "fragments" keeps rendered pieces of pages (a list row, a timeline entry, a chart)
+# under a key made of everything the piece shows ({% memo %}, common/templatetags/memo.py): a
+# piece whose data changed gets a new key, so nothing is ever invalidated or stale, and a
+# worker's own memory is enough (no shared cache to run). Old keys fall out when it is full.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
-        "TIMEOUT": 24 * 3600,
+        "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     },
 }

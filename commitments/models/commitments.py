@@ -270,6 +270,9 @@ class Commitment(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # Its long texts: a page that shows only its reference and title defers them.
+    LONG_TEXTS = ("description", "source_excerpt", "search_text")
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

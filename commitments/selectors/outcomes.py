@@ -7,6 +7,7 @@ Like every selector, these read objects the caller has already authorised throug
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -173,7 +174,16 @@ class BurnUpSeries:
     months: list[datetime.date]
     total: list[int]
     completed: list[int]
-    chart: charts.LineChart
+
+    @functools.cached_property
+    def chart(self) -> charts.LineChart:
+        """Drawn when asked: a page that kept this series' HTML (see `memo`) never asks."""
+        return charts.burn_up_chart(self.months, self.total, self.completed)
+
+    @property
+    def memo(self) -> str:
+        """Everything the series shows: the key under which its HTML is kept."""
+        return repr((self.name, self.months, self.total, self.completed))
 
     @property
     def rows(self) -> list[tuple[datetime.date, int, int]]:
@@ -211,7 +221,7 @@ def _series(name, months, agreed, completed) -> BurnUpSeries:
     """`agreed`: [(meeting's last day, n)]; `completed`: [("YYYY-MM", n)]."""
     total = _running(agreed, months)
     done = _running(completed, [f"{m:%Y-%m}" for m in months])
-    return BurnUpSeries(name, months, total, done, charts.burn_up_chart(months, total, done))
+    return BurnUpSeries(name, months, total, done)
 
 
 def burn_up(*, group, today: datetime.date | None = None) -> BurnUp:

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page
-from django.db.models import Case, Exists, OuterRef, When, prefetch_related_objects
+from django.db.models import Case, Exists, OuterRef, When
 from django.utils import timezone
 
 from ..models import (
@@ -22,10 +22,11 @@ from ..models import (
 from .tallies import side_tallies
 from .workspace import (
     ENTRY_RELATED,
+    ListRow,
     StatusSummary,
-    _lead_agencies_prefetch,
     inactive_after_days,
     inactive_before,
+    list_rows,
     paginate,
 )
 
@@ -43,7 +44,7 @@ class SideRecord:
     summary: StatusSummary
     overdue: int
     inactive: int
-    commitments: list[Commitment]
+    commitments: list[ListRow]  # its most pressing open ones
 
 
 @dataclass
@@ -53,17 +54,19 @@ class Sides:
     shared: int
     unled: int
     inactive_after_days: int = field(default_factory=inactive_after_days)
+    list_size: int = 20  # each side's most pressing open commitments shown, at most
 
 
-SIDE_LIST_SIZE = 50
+SIDE_LIST_SIZE = Sides.list_size
 
 
 def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     """What each side owes: for each party of the group, the commitments its agencies lead
     (alone or with the other side) with their count per status, average progress, overdue and
     inactive counts, from the tallies the services keep; and its open commitments, most
-    pressing first (by due date, then those with none). Whatever the number of commitments:
-    the parties (1), the tallies (2), two short lists per party, and their lead agencies (1)."""
+    pressing first (by due date, then those with none), as list rows. Whatever the number of
+    commitments: the parties (1), the tallies (2), two short reads of ids per party, and the
+    rows with their lead agencies (2)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     parties = list(group.parties.order_by("name"))
@@ -71,18 +74,21 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
         group=group, parties=parties, today=today, quiet_before=quiet_before
     )
     leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
+    pressing = {}
+    for p in parties:
+        mine = Commitment.objects.in_group(group).filter(
+            Exists(leads.filter(agency__party=p)), status__in=OPEN_STATUSES
+        )
+        # Two reads of ids in index order, each stopping at SIDE_LIST_SIZE rows.
+        dated = mine.filter(due_date__isnull=False).order_by("due_date", "reference")
+        undated = mine.filter(due_date=None).order_by("reference")
+        pressing[p.pk] = (
+            list(dated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
+            + list(undated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
+        )[:SIDE_LIST_SIZE]
+    rows = {row.pk: row for row in list_rows([pk for ids in pressing.values() for pk in ids])}
     records = []
     for p in parties:
-        mine = (
-            Commitment.objects.in_group(group)
-            .filter(Exists(leads.filter(agency__party=p)), status__in=OPEN_STATUSES)
-            .select_related("action_area")
-        )
-        # Two reads in index order, each stopping at SIDE_LIST_SIZE rows.
-        dated = list(
-            mine.filter(due_date__isnull=False).order_by("due_date", "reference")[:SIDE_LIST_SIZE]
-        )
-        undated = list(mine.filter(due_date=None).order_by("reference")[:SIDE_LIST_SIZE])
         side = counts[p.pk]
         records.append(
             SideRecord(
@@ -93,10 +99,9 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
                 summary=StatusSummary.from_row(side.figures()),
                 overdue=side.overdue,
                 inactive=side.inactive,
-                commitments=(dated + undated)[:SIDE_LIST_SIZE],
+                commitments=[rows[pk] for pk in pressing[p.pk]],
             )
         )
-    prefetch_related_objects([c for r in records for c in r.commitments], _lead_agencies_prefetch())
     return Sides(group=group, sides=records, shared=shared, unled=unled)
 
 

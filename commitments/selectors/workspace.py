@@ -181,7 +181,8 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     counts.update(overdue=tallies.overdue, due_soon=tallies.due_soon, inactive=tallies.inactive)
     overall = StatusSummary.from_row(counts)
 
-    listed = commitments.select_related("action_area")
+    # What the lists show, without the long texts (the search text is a kilobyte a row).
+    listed = commitments.only("reference", "title", "status", "due_date", "last_activity_on")
     # 3-5. The first few commitments of each attention list.
     overdue = list(listed.overdue(today).order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE])
     due_soon = list(
@@ -199,6 +200,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     feed = list(
         FollowUp.objects.in_group(group)
         .select_related("commitment", *ENTRY_RELATED)
+        .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
         .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
     )
     # 7. The meetings (as dicts: a big group has hundreds): the latest, with how many

@@ -82,6 +82,41 @@ def display_name(user) -> str:
     return f"{name}, {affiliation.agency.acronym} ({affiliation.agency.party.name})"
 
 
+@register.filter
+def entry_memo(fu) -> str:
+    """Every value a log entry shows (includes/entry.html, the dashboard's feed): the key under
+    which its HTML is kept (CACHES["fragments"]), so a renamed author or commitment, or any
+    change to the entry, draws it anew."""
+    corrects = fu.corrects if fu.corrects_id else None
+    return repr(
+        (
+            fu.pk,
+            fu.kind,
+            display_name(fu.author),
+            fu.occurred_on,
+            fu.created_at,
+            fu.status_before,
+            fu.status_after,
+            fu.progress_before,
+            fu.progress_after,
+            fu.changes,
+            fu.corrects_id,
+            corrects.occurred_on if corrects else None,
+            fu.note,
+            fu.evidence_url,
+            fu.external_reference,
+            fu.commitment.reference,
+            fu.commitment.title,
+        )
+    )
+
+
+@register.filter
+def entries_memo(entries) -> str:
+    """The key of a run of log entries: each one's `entry_memo`."""
+    return "|".join(entry_memo(fu) for fu in entries)
+
+
 def user_affiliation(user):
     """The user's affiliation if the page already loaded it, else None (no query)."""
     descriptor = get_user_model().affiliation

@@ -1,0 +1,86 @@
+"""`{% memo %}`: a piece of a page drawn once and kept, found again by everything it shows.
+
+    {% load memo %}
+    {% memo list-row row.memo can_edit %}…the row's HTML…{% endmemo %}
+
+The first word names the piece (two pieces may not share a name); the values after it are the
+key: they must be *every* value the piece shows (and nothing
+that belongs to one user or one request, such as a CSRF token: keep those outside). A piece
+whose data changed then has a new key, so nothing is ever invalidated and nothing goes stale;
+old keys fall out of the cache ("fragments", a worker's own memory, see settings.CACHES) when
+it is full. A key of None draws the piece without keeping it (a form bound to this request's
+input, say).
+
+Like Django's `{% cache %}` tag, which it follows, with two differences: no timeout to choose
+(the key says when it is stale), and None for "do not keep". `form_memo` gives the key of an
+unbound form: its fields' values and choices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import template
+from django.core.cache import caches
+
+register = template.Library()
+
+CACHE = "fragments"
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, name: str, key: list):
+        self.nodelist = nodelist
+        self.name = name
+        self.key = key
+
+    def render(self, context) -> str:
+        parts = [part.resolve(context) for part in self.key]
+        if any(part is None for part in parts):
+            return self.nodelist.render(context)
+        digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+        key = f"memo:{self.name}:{digest}"
+        cache = caches[CACHE]
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html)
+        return html
+
+
+@register.tag
+def memo(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(
+            "{% memo %} needs a name for the piece and the values that make its key."
+        )
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+@register.filter
+def form_memo(form) -> str | None:
+    """The key of a form as drawn: each field's name, value and choices. None for a bound form
+    (its input and errors are this request's: drawn, not kept). Read the choices once here:
+    the widget draws from the same list."""
+    if form is None or form.is_bound:
+        return None
+    shown = [type(form).__name__]
+    for name, field in form.fields.items():
+        choices = None
+        if hasattr(field.widget, "choices"):
+            choices = plain_choices(field.widget.choices)
+            field.widget.choices = choices
+        label = (field.label, field.help_text, field.required)
+        shown.append((name, label, form[name].value(), choices, field.widget.attrs))
+    return repr(shown)
+
+
+def plain_choices(choices) -> list:
+    """Choices as plain strings (a model choice's value prints as its key), groups kept."""
+    return [
+        (str(value), plain_choices(label) if isinstance(label, (list, tuple)) else str(label))
+        for value, label in choices
+    ]

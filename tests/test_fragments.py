@@ -1,0 +1,173 @@
+"""Pieces of pages kept once drawn ({% memo %}, common/templatetags/memo.py; the "fragments"
+cache): found again only by everything they show, never shared between people who should see
+different things, never holding what belongs to one request (a CSRF token), and never kept
+for a form bound to someone's input. (Each page's own "shows every change at once" tests are
+beside the page: test_views_list.py for the list.)"""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+import pytest
+from django.core.cache import caches
+from django.template import engines
+from django.test import Client
+
+from commitments import services
+from commitments.forms import FollowUpForm
+from common.templatetags.memo import form_memo
+from tests.test_views_support import signed_in, url
+
+pytestmark = pytest.mark.django_db
+
+KEPT = caches["fragments"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    KEPT.clear()
+    yield
+    KEPT.clear()
+
+
+def kept_html() -> list[str]:
+    """Every piece kept now (LocMemCache keeps values pickled, by key)."""
+    return [pickle.loads(value) for value in KEPT._cache.values()]  # noqa: S301 (our own)
+
+
+def render(source: str, **context) -> str:
+    return engines["django"].from_string("{% load memo %}" + source).render(context)
+
+
+def test_it_keeps_a_piece_under_its_key_and_draws_it_anew_for_another():
+    drawn = []
+
+    class Counter:
+        def __str__(self):
+            drawn.append(1)
+            return str(len(drawn))
+
+    piece = "{% memo piece key %}{{ counter }}{% endmemo %}"
+    assert render(piece, key="a", counter=Counter()) == "1"
+    assert render(piece, key="a", counter=Counter()) == "1"  # kept: not drawn again
+    assert render(piece, key="b", counter=Counter()) == "2"
+    assert len(drawn) == 2
+
+
+def test_it_keeps_nothing_when_the_key_is_none():
+    piece = "{% memo piece key %}{{ n }}{% endmemo %}"
+    assert render(piece, key=None, n=1) == "1"
+    assert render(piece, key=None, n=2) == "2"
+    assert kept_html() == []
+
+
+def test_it_tells_two_pieces_with_the_same_key_apart_by_their_names():
+    assert render("{% memo a k %}A{% endmemo %}{% memo b k %}B{% endmemo %}", k=1) == "AB"
+
+
+def test_it_keeps_no_form_bound_to_someones_input(commitment):
+    assert form_memo(FollowUpForm(commitment=commitment)) is not None
+    assert form_memo(FollowUpForm({"note": "x"}, commitment=commitment)) is None
+    # The key holds each field's value: another version is another form.
+    other = FollowUpForm(commitment=commitment)
+    other.initial["version"] = commitment.version + 1
+    assert form_memo(other) != form_memo(FollowUpForm(commitment=commitment))
+
+
+def test_it_keeps_no_csrf_token(client, analyst, commitment, group):
+    """A kept piece is served to everyone whose page shows the same values: a CSRF token in it
+    would be someone else's. Every page that keeps pieces, seen by an analyst (who gets the
+    forms)."""
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Went well", expected_version=1
+    )
+    signed_in(client, analyst)
+    pages = [
+        url("commitments:group_dashboard", group.slug),
+        url("commitments:commitment_list", group.slug),
+        url("commitments:commitment_detail", group.slug, commitment.reference),
+        url("commitments:recent_activity", group.slug),
+    ]
+    tokens = set()
+    for page in pages:
+        body = client.get(page).content.decode()
+        tokens.update(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body))
+    kept = kept_html()
+    assert len(kept) >= 5, "the pages must have kept their pieces"
+    assert tokens
+    for html in kept:
+        assert "csrfmiddlewaretoken" not in html
+        assert not any(token in html for token in tokens)
+
+
+def test_it_never_shows_a_viewer_the_pieces_drawn_for_an_analyst(analyst, viewer, commitment):
+    """The list's rows and the timeline's entries differ by role (status controls, "Correct
+    this entry"): the role is part of their key."""
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Went well", expected_version=1
+    )
+    group = commitment.working_group.slug
+    pages = {
+        url("commitments:commitment_list", group): "quick-status",
+        url("commitments:commitment_detail", group, commitment.reference): "Correct this entry",
+    }
+    as_analyst = signed_in(Client(), analyst)
+    as_viewer = signed_in(Client(), viewer)
+    for page, control in pages.items():
+        assert control in as_analyst.get(page).content.decode()
+        assert control not in as_viewer.get(page).content.decode()
+        assert control in as_analyst.get(page).content.decode()
+
+
+def test_it_shows_a_renamed_author_in_the_timeline_and_the_feed_at_once(
+    client, analyst, viewer, commitment
+):
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Went well", expected_version=1
+    )
+    group = commitment.working_group.slug
+    pages = [
+        url("commitments:commitment_detail", group, commitment.reference),
+        url("commitments:group_dashboard", group),
+    ]
+    signed_in(client, viewer)
+    for page in pages:
+        assert "Zora Quill" not in client.get(page).content.decode()
+    analyst.first_name, analyst.last_name = "Zora", "Quill"
+    analyst.save()
+    for page in pages:
+        assert "Zora Quill" in client.get(page).content.decode()
+
+
+def test_it_draws_the_burn_up_anew_when_a_commitment_is_completed(client, analyst, commitment):
+    group = commitment.working_group.slug
+    signed_in(client, analyst)
+    dashboard = url("commitments:group_dashboard", group)
+
+    def now_text() -> str:
+        body = client.get(dashboard).content.decode()
+        return re.search(r"· now (\d+) of (\d+)", body).group(0)
+
+    before = now_text()
+    services.follow_up_record(
+        commitment=commitment,
+        author=analyst,
+        note="Done",
+        status="completed",
+        expected_version=commitment.version,
+    )
+    assert now_text() != before
+
+
+def test_it_draws_a_form_with_errors_every_time(client, analyst, commitment):
+    """A form bound to input is never kept: two posts with different mistakes each get their
+    own input and message back."""
+    signed_in(client, analyst)
+    post = url("commitments:follow_up_create", commitment.working_group.slug, commitment.reference)
+    for progress in ("150", "-3"):
+        body = client.post(
+            post,
+            {"note": "", "progress": progress, "version": commitment.version, "status": ""},
+        ).content.decode()
+        assert f'value="{progress}"' in body
