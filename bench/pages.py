@@ -39,6 +39,7 @@ VAR = ROOT / "var" / "bench"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 FOLLOW_UPS = 10
 HTMX = {"HX-Request": "true", "HX-Target": "commitment-results"}
+PACK_MAX_SIZE = 10_000
 
 
 def pages(info: dict) -> list[dict]:
@@ -69,7 +70,14 @@ def pages(info: dict) -> list[dict]:
         {"name": "per-side view", "path": f"{group}sides/"},
         {"name": "indicator page", "path": f"{group}indicators/{info['indicator']}/"},
         # The two that hold every commitment of the group by design: their cost grows with it.
-        {"name": "briefing pack (all)", "path": f"{group}briefing/"},
+        # The pack is one printable page of every commitment: at 100,000 that is some 100 MB
+        # of HTML (about 40 s to draw, thousands of printed pages), so it is measured up to
+        # PACK_MAX_SIZE only; the CSV export streams (see export_memory.py) at every size.
+        *(
+            [{"name": "briefing pack (all)", "path": f"{group}briefing/"}]
+            if info["commitments"] <= PACK_MAX_SIZE
+            else []
+        ),
         {"name": "CSV export (all)", "path": f"/g/{slug}/commitments.csv"},
         {
             "name": "follow-up POST",

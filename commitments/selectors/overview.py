@@ -82,10 +82,10 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
         # Two reads of ids in index order, each stopping at SIDE_LIST_SIZE rows.
         dated = mine.filter(due_date__isnull=False).order_by("due_date", "reference")
         undated = mine.filter(due_date=None).order_by("reference")
-        pressing[p.pk] = (
-            list(dated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
-            + list(undated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
-        )[:SIDE_LIST_SIZE]
+        ids = list(dated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
+        if len(ids) < SIDE_LIST_SIZE:  # room left for those without a due date
+            ids += undated.values_list("pk", flat=True)[: SIDE_LIST_SIZE - len(ids)]
+        pressing[p.pk] = ids
     rows = {row.pk: row for row in list_rows([pk for ids in pressing.values() for pk in ids])}
     records = []
     for p in parties:

@@ -8,6 +8,7 @@ Selectors read data of objects the caller has already authorised through `commit
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -268,15 +269,24 @@ def led_by(side: str):
     return ours
 
 
+# One word with a digit or a hyphen: perhaps part of a reference ("PC-01", "2-SC").
+_REFERENCE_LIKE = re.compile(r"\S*[\d-]\S*")
+
+
 def matching(commitments: QuerySet[Commitment], q: str) -> QuerySet[Commitment]:
     """The commitments whose searchable text holds every word of `q` (full-text index: the
-    reference, title, description, agreed words, lead agencies, notes), or whose reference
-    holds it. The match is a subquery of ids: ORed with the reference's substring match
-    directly, it would stop PostgreSQL from using its index (to_tsvector of every row); as a
-    subquery, the index finds the ids once and each row is a hash lookup. No join: no row
-    twice, so no DISTINCT."""
+    reference, title, description, agreed words, lead agencies, notes), or, when `q` looks
+    like part of a reference, whose reference holds it. The match is a subquery of ids: ORed
+    with the reference's substring match directly, it would stop PostgreSQL from using its
+    index (to_tsvector of every row); as a subquery, the index finds the ids once and each row
+    is a hash lookup. No join: no row twice, so no DISTINCT. The substring match reads every
+    reference of the group (no index serves "contains"): only for a reference-like `q`; a
+    word search stays with the index (at 100,000 commitments, 128 ms -> a few)."""
+    q = q.strip()
     found = Commitment.objects.filter(search_text__matches=q).values("pk")
-    return commitments.filter(Q(pk__in=found) | Q(reference__icontains=q.strip()))
+    if _REFERENCE_LIKE.fullmatch(q):
+        return commitments.filter(Q(pk__in=found) | Q(reference__icontains=q))
+    return commitments.filter(pk__in=found)
 
 
 def commitment_list(
