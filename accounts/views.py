@@ -126,9 +126,12 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         form.focus_first_error()
     has_passkey = mfa.passkeys(user).exists()
     has_totp = mfa.has_totp(user)
+    if has_passkey and not form.errors:
+        # The passkey's button comes first: the code field is the way round.
+        form.fields["code"].widget.attrs.pop("autofocus", None)
     if not has_totp:
         form.fields["code"].label = "Recovery code"
-        form.fields["code"].help_text = "One of the recovery codes you saved; each works once."
+        form.fields["code"].help_text = ""  # what it is: in the note under the button
     next_url = _next(request)
     return render(
         request,
@@ -160,6 +163,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     form = OneTimeCodeForm(request.POST or None)
     # The page starts with passkeys: focus goes to the code field only to show its error.
     form.fields["code"].widget.attrs.pop("autofocus", None)
+    form.fields["code"].help_text = "The 6-digit code the app shows now."
     if request.method == "POST" and form.is_valid():
         codes = mfa.totp_confirm(device, form.cleaned_data["code"])
         if codes is not None:
