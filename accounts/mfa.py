@@ -27,11 +27,12 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn import exceptions as webauthn_errors
 from django_otp_webauthn.models import WebAuthnCredential
 from webauthn.helpers import parse_authentication_credential_json
 
@@ -203,7 +204,15 @@ def passkey_register(helper, *, user, state: dict, data: dict):
     (py_webauthn: the challenge this session was given, the origin, the relying party ID, the
     public key). Returns the passkey and, when the user has no recovery code left, 10 new ones
     to show once (as enrolling an authenticator app does); else None."""
-    device = helper.register_complete(user=user, state=state, data=data)
+    try:
+        with transaction.atomic():
+            device = helper.register_complete(user=user, state=state, data=data)
+    except IntegrityError:
+        # The same credential again (a browser excludes the user's own; a crafted request
+        # may not): its hash is unique.
+        raise webauthn_errors.UnprocessableEntity(
+            code="credential_exists", detail="This passkey is already registered."
+        ) from None
     device.name = PASSKEY_NAME
     device.save(update_fields=["name"])
     codes = None if recovery_codes_left(user) else recovery_codes_reset(user)

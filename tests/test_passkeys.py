@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
@@ -144,6 +145,19 @@ def test_it_refuses_a_registration_from_another_origin_or_for_another_challenge(
     assert post_json(client, REGISTER_COMPLETE, passkey.attestation(begin)).status_code == 422
     assert not WebAuthnCredential.objects.exists()
     assert AuditEvent.objects.filter(event="passkey enrolment failed").count() == 3
+
+
+def test_it_refuses_the_same_passkey_twice(viewer, analyst):
+    passkey, done = register(password_sign_in("viewer"))
+    assert done.status_code == 200
+    for username in ("viewer", "analyst"):
+        client = Client(SERVER_NAME=HOST)
+        client.force_login(get_user_model().objects.get(username=username))
+        if username == "viewer":  # a session that gave its passkey
+            sign_in_with(client, passkey)
+        _, again = register(client, passkey)
+        assert again.status_code == 422 and again.json()["code"] == "credential_exists"
+    assert WebAuthnCredential.objects.get().user == viewer
 
 
 def test_it_uses_the_origins_and_relying_party_id_from_the_settings(settings, viewer):
