@@ -60,6 +60,18 @@ def _enrol_and_sign_in_again(page, workspace, checker=None) -> None:
     expect(page).to_have_url(re.compile(rf"/g/{slug}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(workspace.group.name)
 
+    # The settings page of someone with the app only: on, with a passkey to add.
+    page.get_by_role("link", name="Two-step sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-step sign-in")
+    expect(page.get_by_text("Move it to a new phone")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for the authenticator app")).to_be_hidden()
+    if checker is None:
+        expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
+        assert_accessible(page, "the two-step sign-in page")
+        screenshot(page, "mfa-settings")
+    else:
+        expect(page.get_by_text("Adding a passkey needs JavaScript")).to_be_visible()
+
 
 @pytest.fixture
 def coordinators_must(settings):
