@@ -143,11 +143,12 @@ class SoftPasskey:
         }
 
 
-def stored_passkey(user, *, name: str = "Passkey"):
-    """A passkey row for `user` without the ceremony (for tests that only need one to exist)."""
+def stored_passkey(user, *, name: str = "Passkey", soft: SoftPasskey | None = None):
+    """A passkey row for `user` without the ceremony (for tests that only need one to exist,
+    or that sign with `soft` without going through the pages)."""
     from django_otp_webauthn.models import WebAuthnCredential
 
-    soft = SoftPasskey(origin="http://testserver")
+    soft = soft or SoftPasskey(origin="http://testserver")
     return WebAuthnCredential.objects.create(
         user=user,
         name=name,
