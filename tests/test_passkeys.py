@@ -364,3 +364,20 @@ def test_it_says_passkeys_need_a_name_not_an_ip_address(viewer):
     assert "otp_webauthn_register.js" not in body
     # The authenticator app still works there.
     assert 'id="totp-secret"' in body
+
+
+def test_it_checks_the_passkey_settings_at_start():
+    from tests.test_hardening import manage, production_env
+
+    good = production_env(
+        OTP_WEBAUTHN_RP_ID="tracker.example.gov",
+        OTP_WEBAUTHN_ALLOWED_ORIGINS="https://tracker.example.gov",
+    )
+    assert manage("check", "--deploy", "--fail-level", "WARNING", env=good).returncode == 0
+    url = manage("check", env={**good, "OTP_WEBAUTHN_RP_ID": "https://tracker.example.gov"})
+    assert url.returncode != 0 and "OTP_WEBAUTHN_RP_ID is a domain name only" in url.stderr
+    # django-otp-webauthn's own check: an origin must be https (or http://localhost).
+    plain = manage(
+        "check", env={**good, "OTP_WEBAUTHN_ALLOWED_ORIGINS": "http://tracker.example.gov"}
+    )
+    assert plain.returncode != 0 and "otp_webauthn.E031" in plain.stderr

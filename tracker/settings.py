@@ -350,6 +350,11 @@ OTP_TOTP_ISSUER = "Commitment Tracker"
 # 127.0.0.1 cannot hold passkeys). Allowed origins: OTP_WEBAUTHN_ALLOWED_ORIGINS (comma-separated,
 # https://...), else the request's own scheme and host.
 OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "").strip().lower()
+if any(char in OTP_WEBAUTHN_RP_ID for char in ":/ "):
+    raise ImproperlyConfigured(
+        "OTP_WEBAUTHN_RP_ID is a domain name only, like tracker.example.org (no scheme, port "
+        f"or path), not {OTP_WEBAUTHN_RP_ID!r}."
+    )
 OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.rp_id"
 OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", "Commitment Tracker")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = envlist("OTP_WEBAUTHN_ALLOWED_ORIGINS", [])
