@@ -241,6 +241,8 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # session owes (mfa.complete: new session key, django-otp's login) and is audited. Passwordless
 # sign-in is off (settings), so an anonymous request gets 403 from the library.
 
+# py_webauthn's reason for refusing a response, logged where django-otp-webauthn logs it.
+WEBAUTHN_LOG = logging.getLogger("django_otp_webauthn")
 NOT_VERIFIED = "Finish signing in first (a code or a passkey you already have), then add a passkey."
 
 
@@ -263,7 +265,7 @@ class PasskeyRegisterComplete(
         request = self.request
         user = self.get_user()
         state = self.get_state()
-        with rewrite_exceptions(logger=webauthn_views._get_pywebauthn_logger()):
+        with rewrite_exceptions(logger=WEBAUTHN_LOG):
             device, codes = mfa.passkey_register(
                 self.get_helper(), user=user, state=state, data=request.data
             )
@@ -300,7 +302,7 @@ class PasskeyVerifyComplete(webauthn_views.CompleteCredentialAuthenticationView)
         request = self.request
         user = self.get_user()
         state = self.get_state()
-        with rewrite_exceptions(logger=webauthn_views._get_pywebauthn_logger()):
+        with rewrite_exceptions(logger=WEBAUTHN_LOG):
             device = mfa.passkey_verify(
                 self.get_helper(), user=user, state=state, data=request.data
             )
