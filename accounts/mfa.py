@@ -3,8 +3,9 @@ on django-otp, behind our own sign-in (django-axes throttles the password step i
 
 Why django-otp and not django-allauth's MFA: allauth's MFA works only inside allauth's own
 login flow, which would replace our sign-in, its throttling and its audit; django-otp adds a
-second step to the login we have. (Its WebAuthn plug-in, django-otp-webauthn, is the way to
-passkeys on the same devices; see README.)
+second step to the login we have. Passkeys come from its WebAuthn plug-in, django-otp-webauthn:
+a passkey is one more django-otp device (accounts/passkeys.py has its settings, the views its
+endpoints), so it counts as a second factor wherever an authenticator app does.
 
 MFA_REQUIRED says who must have a second factor:
 * "nobody": only those who enrolled use one (the default with DEBUG, so the demo accounts sign
@@ -20,20 +21,26 @@ admin refuses it too.
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import django_otp
 import segno
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn import exceptions as webauthn_errors
+from django_otp_webauthn.models import WebAuthnCredential
+from webauthn.helpers import parse_authentication_credential_json
 
 CHOICES = ("nobody", "coordinators", "everyone")
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
+PASSKEY_NAME = "Passkey"
 
 
 def _is_coordinator(user) -> bool:
@@ -164,3 +171,77 @@ def secret_base32(device: TOTPDevice) -> str:
     """The secret as an authenticator app asks for it when typed in by hand."""
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --------------------------------------------------------------------------- passkeys
+
+# Session key: recovery codes made when a first passkey was added, until the page that shows
+# them once (the passkey is added by a script, which then opens that page).
+NEW_CODES = "tracker_mfa_new_codes"
+
+
+def passkeys(user):
+    """The user's passkeys, oldest first."""
+    return WebAuthnCredential.objects.filter(user=user).order_by("created_at", "pk")
+
+
+def passkey_for_user(user, pk: int) -> WebAuthnCredential | None:
+    """One of the user's own passkeys (None for anyone else's)."""
+    return passkeys(user).filter(pk=pk).first()
+
+
+def has_totp(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def passkey_register(helper, *, user, state: dict, data: dict):
+    """Keep a new passkey once django-otp-webauthn's helper has checked its attestation
+    (py_webauthn: the challenge this session was given, the origin, the relying party ID, the
+    public key). Returns the passkey and, when the user has no recovery code left, 10 new ones
+    to show once (as enrolling an authenticator app does); else None."""
+    try:
+        with transaction.atomic():
+            device = helper.register_complete(user=user, state=state, data=data)
+    except IntegrityError:
+        # The same credential again (a browser excludes the user's own; a crafted request
+        # may not): its hash is unique.
+        raise webauthn_errors.UnprocessableEntity(
+            code="credential_exists", detail="This passkey is already registered."
+        ) from None
+    device.name = PASSKEY_NAME
+    device.save(update_fields=["name"])
+    codes = None if recovery_codes_left(user) else recovery_codes_reset(user)
+    return device, codes
+
+
+def passkey_verify(helper, *, user, state: dict, data: dict):
+    """The user's passkey that signed this session's challenge, or an error of
+    django-otp-webauthn's (which its views answer as JSON). The passkey's row is locked first,
+    so that two requests cannot both pass the sign-count check with one signature."""
+    credential_id = parse_authentication_credential_json(data).raw_id
+    digest = hashlib.sha256(credential_id).hexdigest()
+    with transaction.atomic():
+        list(WebAuthnCredential.objects.select_for_update().filter(credential_id_sha256=digest))
+        return helper.authenticate_complete(user=user, state=state, data=data)
+
+
+@transaction.atomic
+def passkey_remove(credential: WebAuthnCredential) -> bool:
+    """Remove a passkey. Refused (False) when it is the user's last second factor and
+    MFA_REQUIRED requires one of them. Removing the last one when none is required also
+    removes the recovery codes: two-step sign-in is then off."""
+    user = credential.user
+    # One removal at a time per user, so two cannot each leave the other as the last one.
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
+    others = passkeys(user).exclude(pk=credential.pk).exists() or has_totp(user)
+    if not others and mfa_required(user):
+        return False
+    credential.delete()
+    if not others:
+        StaticDevice.objects.filter(user=user).delete()
+    return True

@@ -88,7 +88,17 @@ class MFAGateMiddleware:
     verify and enrol pages and sign-out; every other request is sent there (htmx: the whole
     page), and returns to where it was going afterwards."""
 
-    OPEN = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout")
+    OPEN = (
+        "accounts:mfa_verify",
+        "accounts:mfa_setup",
+        "accounts:logout",
+        # The passkey endpoints answer JSON; the registration ones refuse a session that owes
+        # "verify" themselves (403 with a reason the script shows), rather than a redirect.
+        "accounts:passkey_verify_begin",
+        "accounts:passkey_verify_complete",
+        "accounts:passkey_register_begin",
+        "accounts:passkey_register_complete",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

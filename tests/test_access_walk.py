@@ -301,6 +301,20 @@ COORDINATE = {
     "post": (LOGIN, 404, 403, 403, 200, 200),
 }
 
+PASSKEY_API = {"get": (403, *(405,) * 5), "post": (403, *(400,) * 5)}
+
+
+def someone_elses_passkey(world: World) -> dict:
+    """A passkey of a user who is none of the personas (one of theirs would make their
+    sessions owe it)."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from tests.webauthn_device import stored_passkey
+
+    passkey = WebAuthnCredential.objects.filter(user__username="keyholder").first()
+    return {"pk": (passkey or stored_passkey(factories.user("keyholder"))).pk}
+
+
 RULES: dict[str, Rule] = {
     "ops:healthz": Rule(get=every(200), post=every(405)),
     "accounts:login": Rule(
@@ -324,6 +338,24 @@ RULES: dict[str, Rule] = {
     "accounts:mfa_setup": Rule(
         get=(LOGIN, 200, 200, 200, 200, 200), post=(LOGIN, 200, 200, 200, 200, 200)
     ),
+    # The recovery codes a first passkey made, shown once: none waiting, so on to the settings.
+    "accounts:mfa_codes": Rule(
+        get=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        post=(LOGIN, 405, 405, 405, 405, 405),
+    ),
+    # Only its owner removes a passkey (tests/test_passkeys.py); anyone else gets 404.
+    "accounts:passkey_remove": Rule(
+        get=(LOGIN, 405, 405, 405, 405, 405),
+        post=(LOGIN, 404, 404, 404, 404, 404),
+        kwargs=someone_elses_passkey,
+    ),
+    # django-otp-webauthn's JSON endpoints: 403 JSON when not signed in (no passwordless
+    # sign-in), POST only; an empty POST begins a ceremony (200, its options) or fails to
+    # complete one that was never begun (400). tests/test_passkeys.py walks the ceremonies.
+    "accounts:passkey_register_begin": Rule(get=PASSKEY_API["get"], post=(403, *(200,) * 5)),
+    "accounts:passkey_register_complete": Rule(get=PASSKEY_API["get"], post=PASSKEY_API["post"]),
+    "accounts:passkey_verify_begin": Rule(get=PASSKEY_API["get"], post=(403, *(200,) * 5)),
+    "accounts:passkey_verify_complete": Rule(get=PASSKEY_API["get"], post=PASSKEY_API["post"]),
     # One group: straight to it; the admin sees both groups.
     "commitments:home": Rule(
         get=(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 200),

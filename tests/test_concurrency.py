@@ -8,6 +8,7 @@ status and follow-ups always agree with the attempts that were acknowledged.
 from __future__ import annotations
 
 import itertools
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -218,3 +219,42 @@ def test_it_keeps_writers_on_different_commitments_out_of_each_others_way(group,
         # Nobody else touched it, so nothing of this writer's was refused.
         assert [a.outcome for a in attempts[i]] == ["stored"] * (ROUNDS // 3)
         assert_consistent(commitment, attempts[i], refused=[])
+
+
+# --------------------------------------------------------------------------- passkeys
+
+
+def test_it_accepts_one_passkey_signature_once_when_two_requests_bring_it_at_once(settings):
+    """Two requests with the same signed answer and the same challenge (a session's state read
+    by both before either used it up): the passkey's row is locked while its sign count is
+    checked, so only one gets through; the other sees a count that did not grow. (Without the
+    lock both pass on PostgreSQL; SQLite's IMMEDIATE transactions serialize them anyway.)"""
+    from django.test import RequestFactory
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+
+    from accounts import mfa
+    from accounts.passkeys import PasskeyHelper
+    from tests.webauthn_device import SoftPasskey, b64url, stored_passkey
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    user = factories.user("keyholder")
+    passkey = SoftPasskey(origin="http://localhost", rp_id="localhost")
+    stored_passkey(user, soft=passkey)
+    for _ in range(ROUNDS):
+        challenge = b64url(secrets.token_bytes(32))
+        answer = passkey.assertion({"challenge": challenge, "rpId": "localhost"})
+        state = {"challenge": challenge, "require_user_verification": False}
+        outcomes: list[str] = []
+
+        def verify(barrier, answer=answer, state=state, outcomes=outcomes):
+            helper = PasskeyHelper(RequestFactory(SERVER_NAME="localhost").post("/"))
+            barrier.wait()
+            try:
+                mfa.passkey_verify(helper, user=user, state=state, data=answer)
+            except InvalidAuthenticationResponse:
+                outcomes.append("refused")
+            else:
+                outcomes.append("accepted")
+
+        run_at_once([verify, verify])
+        assert sorted(outcomes) == ["accepted", "refused"]

@@ -255,3 +255,23 @@ def test_it_requires_coordinators_by_default_in_production_and_nobody_in_develop
             check=False,
         )
         assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_it_offers_only_sign_out_in_the_header_while_the_code_is_owed(
+    coordinators_required, coordinator
+):
+    """The account links would lead back to the code page: a pending session gets none."""
+    secret, _ = enrol(password_sign_in("coordinator"))
+    client = password_sign_in("coordinator")
+    links = (
+        f'href="{reverse("accounts:password_change")}"',
+        f'href="{reverse("reports:my_feeds")}"',
+        f'class="account__link" href="{SETUP}"',
+        f'class="brand" href="{HOME}"',
+    )
+    header = client.get(VERIFY).content.decode().split("</header>")[0]
+    assert not [link for link in links if link in header]
+    assert f'action="{reverse("accounts:logout")}"' in header
+    client.post(VERIFY, {"code": totp(secret, time.time() + 30)})
+    header = client.get(reverse("accounts:password_change")).content.decode().split("</header>")[0]
+    assert [link for link in links if link in header] == list(links)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # Plumbing: no app below imports the domain (see .importlinter).
     "ops",
     "accounts",
@@ -135,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.mfa",
             ],
             # {% load memo %}: pieces of pages kept under everything they show (see CACHES).
             "libraries": {"memo": "common.templatetags.memo"},
@@ -355,6 +357,27 @@ if MFA_REQUIRED not in ("nobody", "coordinators", "everyone"):
     )
 MFA_COORDINATOR_TEST = "commitments.access.coordinates_any_group"
 OTP_TOTP_ISSUER = "Commitment Tracker"
+
+# Passkeys (WebAuthn, django-otp-webauthn; see accounts/passkeys.py and README "Passkeys"): a
+# second factor only, never a way to sign in without the password (that would bypass the
+# sign-in's throttling and audit). The relying party ID is the site's domain, which every
+# passkey is bound to for good: OTP_WEBAUTHN_RP_ID in production (e.g. tracker.example.org);
+# unset, it is the host name of each request (localhost in development; an IP address such as
+# 127.0.0.1 cannot hold passkeys). Allowed origins: OTP_WEBAUTHN_ALLOWED_ORIGINS (comma-separated,
+# https://...), else the request's own scheme and host.
+OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "").strip().lower()
+if any(char in OTP_WEBAUTHN_RP_ID for char in ":/ "):
+    raise ImproperlyConfigured(
+        "OTP_WEBAUTHN_RP_ID is a domain name only, like tracker.example.org (no scheme, port "
+        f"or path), not {OTP_WEBAUTHN_RP_ID!r}."
+    )
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.rp_id"
+OTP_WEBAUTHN_RP_NAME = os.environ.get("OTP_WEBAUTHN_RP_NAME", "Commitment Tracker")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = envlist("OTP_WEBAUTHN_ALLOWED_ORIGINS", [])
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The library's check wants a fixed list of origins; ours may come from each request instead.
+SILENCED_SYSTEM_CHECKS = [] if OTP_WEBAUTHN_ALLOWED_ORIGINS else ["otp_webauthn.E030"]
 
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from
 # one address, that pair is locked out for LOGIN_COOLOFF_MINUTES (each further try restarts it).
