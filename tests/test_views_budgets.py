@@ -58,10 +58,12 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
 
     # 1-3 session, user, group with membership, 4 the group's parties, 5-6 every side's figures
     # from the tallies (led, alone, per status, progress; the overdue and inactive sums),
-    # 7-10 per side: the ids of its open commitments with a due date and without, 11 those
-    # commitments' values, 12 their lead agencies (all sides at once).
-    with django_assert_num_queries(12):
+    # 7-10 per side: the ids of its most pressing open commitments with a due date, then,
+    # only when those leave room on the list, without one; 11 those commitments' values,
+    # 12 their lead agencies (all sides at once). So at most 12, whatever the data.
+    with CaptureQueriesContext(connection) as queries:
         assert client.get(url("commitments:sides", G)).status_code == 200
+    assert 10 <= len(queries) <= 12
 
     # 1-3 session, user, group with membership, 4 the user's membership (their previous visit),
     # 5 count of the entries in the range, 6-7 the choices of the area and side filters,

@@ -50,10 +50,26 @@ class Correction:
 class IndicatorDetail:
     indicator: Indicator
     measurements: list[Measurement]  # latest period first, as the table shows them
-    chart: charts.LineChart
     trend: charts.Verdict
     on_track: charts.Verdict
     corrections: list[Correction]
+
+    def _chart_inputs(self) -> tuple:
+        i = self.indicator
+        return (_points(self.measurements), i.baseline, i.target, i.target_date)
+
+    @functools.cached_property
+    def chart(self) -> charts.LineChart:
+        """Drawn when asked: a page that kept the chart's HTML (see `chart_memo`) never asks."""
+        points, baseline, target, target_date = self._chart_inputs()
+        return charts.indicator_chart(
+            points, baseline=baseline, target=target, target_date=target_date
+        )
+
+    @property
+    def chart_memo(self) -> str:
+        """Everything the chart shows: the key under which its HTML is kept."""
+        return repr(self._chart_inputs())
 
 
 def _points(measurements: list[Measurement]) -> list[charts.Point]:
@@ -127,12 +143,6 @@ def indicator_detail(
     return IndicatorDetail(
         indicator=indicator,
         measurements=measurements,
-        chart=charts.indicator_chart(
-            points,
-            baseline=indicator.baseline,
-            target=indicator.target,
-            target_date=indicator.target_date,
-        ),
         trend=charts.trend(points, higher_is_better=higher),
         on_track=charts.on_track(
             points,

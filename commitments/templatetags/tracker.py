@@ -112,6 +112,14 @@ def entry_memo(fu) -> str:
 
 
 @register.filter
+def commitments_memo(commitments) -> str:
+    """The key of a short list of commitments as the dashboard shows them."""
+    return repr(
+        [(c.reference, c.title, c.status, c.due_date, c.last_activity_on) for c in commitments]
+    )
+
+
+@register.filter
 def entries_memo(entries) -> str:
     """The key of a run of log entries: each one's `entry_memo`."""
     return "|".join(entry_memo(fu) for fu in entries)
