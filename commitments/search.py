@@ -7,10 +7,11 @@ that any script matches, Devanagari included.
 
 A query is matched with full-text search over that column, the same on both databases: no
 stemming, so names and operation codes match as written; every word of the query, as a prefix
-of a word of the text. On PostgreSQL through the `simple` configuration and a GIN index
-(migration 0006); on SQLite through an FTS5 table, `commitment_search`, with the unicode61
-tokenizer, kept by triggers (migration 0009). The reference is always matched as a substring
-too (by the list), so a partial reference like "PC-01" finds its commitment on both.
+of a word of the text. On PostgreSQL through the `simple` configuration, a stored tsvector
+column and its GIN index (migration 0012); on SQLite through an FTS5 table, `commitment_search`, with the unicode61
+tokenizer, kept by triggers (migration 0009). A query that looks like part of a reference
+(one word with a digit or a hyphen) is also matched as a substring of the reference (by the
+list, selectors.matching), so "PC-01" finds its commitment on both.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from django.db.models import Lookup, TextField
 
 # SQLite's full-text index of Commitment.search_text (migration 0009).
 SQLITE_INDEX = "commitment_search"
+# PostgreSQL's stored tsvector of Commitment.search_text, GIN-indexed (migration 0012).
+PG_TABLE, PG_VECTOR = "commitments_commitment", "search_vector"
 _SPACE = re.compile(r"\s+")
 # What a PostgreSQL tsquery would read as an operator; a query's words are plain words.
 _TSQUERY_SPECIAL = re.compile(r"[&|!():*<>'\\]")
@@ -80,11 +83,13 @@ class Matches(Lookup):
         if not words:
             return "FALSE", []
         query = " & ".join(f"'{w}':*" for w in " ".join(words).split())
-        # The expression matches the GIN index of migration 0004 exactly, so the index is used.
-        return f"to_tsvector('simple'::regconfig, {lhs}) @@ to_tsquery('simple'::regconfig, %s)", [
-            *lhs_params,
-            query,
-        ]
+        tsquery = "to_tsquery('simple'::regconfig, %s)"
+        target = self.lhs.target
+        if (target.model._meta.db_table, target.column) == (PG_TABLE, "search_text"):
+            # The stored vector of migration 0012, with its GIN index.
+            table = compiler.quote_name_unless_alias(self.lhs.alias)
+            return f"{table}.{PG_VECTOR} @@ {tsquery}", [query]
+        return f"to_tsvector('simple'::regconfig, {lhs}) @@ {tsquery}", [*lhs_params, query]
 
     def get_db_prep_lookup(self, value, connection):
         return ("%s", [value])
