@@ -312,3 +312,35 @@ def test_it_keeps_every_page_to_its_query_budget_with_3_and_with_300_commitments
         measure_writes(client, Commitment.objects.get(pk=created[1].pk), "withdrawn", "60")
         == small_writes
     )
+
+
+def test_it_keeps_the_htmx_answers_small(client, analyst, group):
+    """The list's results (a page of 25 rows) under 40 KB and a follow-up's answer under 10 KB
+    (issue 13), with titles as long as real ones get (90 characters) and two lead agencies."""
+    created = populate(group, 30, author=analyst)
+    long_title = "Strengthen joint verification of precursor chemical shipments at ports of entry "
+    for c in created:  # the rows as the list shows them: long titles, two lead agencies each
+        Commitment.objects.filter(pk=c.pk).update(title=(long_title + c.reference)[:90])
+    signed_in(client, analyst)
+    results = client.get(
+        url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
+    )
+    assert results.content.decode().count('<tr id="commitment-row-') == selectors.LIST_PAGE_SIZE
+    assert len(results.content) < 40 * 1024, len(results.content)
+
+    c = Commitment.objects.get(pk=created[0].pk)
+    answer = client.post(
+        url("commitments:follow_up_create", G, c.reference),
+        {
+            "note": "Met the regulator; next steps agreed.",
+            "occurred_on": timezone.localdate().isoformat(),
+            "status": "in_progress",
+            "progress": "40",
+            "evidence_url": "",
+            "external_reference": "",
+            "version": str(c.version),
+        },
+        headers=htmx_headers("follow-up-form"),
+    )
+    assert answer.status_code == 200 and "follow-up-saved" in answer.content.decode()
+    assert len(answer.content) < 10 * 1024, len(answer.content)
