@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from common.forms import FastSelect
-from common.templatetags.memo import plain_choices
+from common.templatetags.memo import drawn_fields
 
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 
@@ -174,18 +174,11 @@ class CommitmentFilterForm(forms.Form):
         return described
 
     def memo(self) -> str:
-        """Everything the drawn form shows, as the key under which its HTML is kept (see
-        CACHES["fragments"]): each field's value as given, its choices, and the errors. The
-        choices are read once, here, and drawn from that same list (no second query)."""
-        shown = []
-        for name, field in self.fields.items():
-            choices = None
-            if hasattr(field, "choices"):
-                choices = plain_choices(field.choices)
-                field.widget.choices = choices
-            shown.append((name, self[name].value(), choices))
-        shown.append(sorted((name, list(errors)) for name, errors in self.errors.items()))
-        return repr(shown)
+        """Everything the drawn form shows, as the key under which its HTML is kept
+        ({% memo %}): its fields as given (common.templatetags.memo.drawn_fields) and, bound
+        to a query string as it always is, the values it did not understand."""
+        errors = sorted((name, list(messages)) for name, messages in self.errors.items())
+        return repr([*drawn_fields(self), errors])
 
     @property
     def ignored(self) -> list[str]:

@@ -123,3 +123,9 @@ def json_console(console):
         yield console
     finally:
         handler.setFormatter(old)
+
+
+@pytest.fixture
+def coordinators_required(settings):
+    """Two-step sign-in required of coordinators, staff and superusers (the production default)."""
+    settings.MFA_REQUIRED = "coordinators"

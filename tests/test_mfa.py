@@ -42,8 +42,9 @@ def totp(secret_base32: str, at: float | None = None, step: int = 30, digits: in
     return str(number % 10**digits).zfill(digits)
 
 
-def password_sign_in(username: str, next_url: str = "") -> Client:
-    client = Client()
+def password_sign_in(username: str, next_url: str = "", **client_options) -> Client:
+    """A client past the password step (`client_options`: e.g. the server name to ask)."""
+    client = Client(**client_options)
     data = {"username": username, "password": factories.PASSWORD}
     if next_url:
         data["next"] = next_url
@@ -63,11 +64,6 @@ def enrol(client: Client) -> tuple[str, list[str]]:
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
     return secret, codes
-
-
-@pytest.fixture
-def coordinators_required(settings):
-    settings.MFA_REQUIRED = "coordinators"
 
 
 # --------------------------------------------------------------------------- enrolment

@@ -18,8 +18,8 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import mfa
 from ops.models import AuditEvent
-from tests import factories
-from tests.test_mfa import HOME, LOGIN, SETUP, VERIFY, enrol
+from tests import test_mfa as mfa_tests
+from tests.test_mfa import HOME, SETUP, VERIFY, enrol
 from tests.webauthn_device import SoftPasskey, b64url, stored_passkey
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +41,7 @@ def localhost(settings):
 
 
 def password_sign_in(username: str, next_url: str = "") -> Client:
-    client = Client(SERVER_NAME=HOST)
-    data = {"username": username, "password": factories.PASSWORD}
-    if next_url:
-        data["next"] = next_url
-    response = client.post(LOGIN, data)
-    assert response.status_code == 302, response.content[:300]
-    return client
+    return mfa_tests.password_sign_in(username, next_url, SERVER_NAME=HOST)
 
 
 def post_json(client: Client, url: str, data: dict | None = None, **extra):
@@ -75,11 +69,6 @@ def sign_in_with(client: Client, passkey: SoftPasskey, url: str = VERIFY_COMPLET
 
 def owes(client: Client) -> str | None:
     return client.session.get(mfa.PENDING)
-
-
-@pytest.fixture
-def coordinators_required(settings):
-    settings.MFA_REQUIRED = "coordinators"
 
 
 # --------------------------------------------------------------------------- registration

@@ -90,18 +90,14 @@ class SoftPasskey:
             + self.cose_public_key()
         )
         attestation_object = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
-        return {
-            "id": b64url(self.credential_id),
-            "rawId": b64url(self.credential_id),
-            "type": "public-key",
-            "authenticatorAttachment": "platform",
-            "response": {
+        return self._credential(
+            {
                 "clientDataJSON": b64url(client_data),
                 "attestationObject": b64url(attestation_object),
                 "transports": ["internal"],
             },
-            "clientExtensionResults": {"credProps": {"rk": True}},
-        }
+            extensions={"credProps": {"rk": True}},
+        )
 
     def assertion(
         self,
@@ -128,18 +124,24 @@ class SoftPasskey:
         signature = self.key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )
+        return self._credential(
+            {
+                "clientDataJSON": b64url(client_data),
+                "authenticatorData": b64url(auth_data),
+                "signature": b64url(signature),
+                "userHandle": b64url(self.user_handle),
+            }
+        )
+
+    def _credential(self, response: dict, extensions: dict | None = None) -> dict:
+        """A PublicKeyCredential as the browser serialises it, around its `response`."""
         return {
             "id": b64url(self.credential_id),
             "rawId": b64url(self.credential_id),
             "type": "public-key",
             "authenticatorAttachment": "platform",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "authenticatorData": b64url(auth_data),
-                "signature": b64url(signature),
-                "userHandle": b64url(self.user_handle),
-            },
-            "clientExtensionResults": {},
+            "response": response,
+            "clientExtensionResults": extensions or {},
         }
 
 

@@ -47,6 +47,9 @@ class SideRecord:
     commitments: list[ListRow]  # its most pressing open ones
 
 
+SIDE_LIST_SIZE = 20  # each side's most pressing open commitments shown, at most
+
+
 @dataclass
 class Sides:
     group: WorkingGroup
@@ -54,10 +57,7 @@ class Sides:
     shared: int
     unled: int
     inactive_after_days: int = field(default_factory=inactive_after_days)
-    list_size: int = 20  # each side's most pressing open commitments shown, at most
-
-
-SIDE_LIST_SIZE = Sides.list_size
+    list_size: int = SIDE_LIST_SIZE
 
 
 def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:

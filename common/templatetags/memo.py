@@ -67,7 +67,14 @@ def form_memo(form) -> str | None:
     the widget draws from the same list."""
     if form is None or form.is_bound:
         return None
-    shown = [type(form).__name__]
+    return repr([type(form).__name__, *drawn_fields(form)])
+
+
+def drawn_fields(form) -> list[tuple]:
+    """What each field of a form shows: name, label, hint, whether required, value, choices
+    and widget attributes. The choices are read once, here, and the widget then draws from
+    that same list (no second query)."""
+    shown = []
     for name, field in form.fields.items():
         choices = None
         if hasattr(field.widget, "choices"):
@@ -75,7 +82,7 @@ def form_memo(form) -> str | None:
             field.widget.choices = choices
         label = (field.label, field.help_text, field.required)
         shown.append((name, label, form[name].value(), choices, field.widget.attrs))
-    return repr(shown)
+    return shown
 
 
 def plain_choices(choices) -> list:
