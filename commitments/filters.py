@@ -11,13 +11,13 @@ import functools
 from django import forms
 from django.contrib.auth import get_user_model
 
-from common.forms import FastSelect
+from common.forms import FastSelect, ModelChoiceField
 from common.templatetags.memo import drawn_fields
 
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 
 
-class _UserChoiceField(forms.ModelChoiceField):
+class _UserChoiceField(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
 
@@ -71,7 +71,7 @@ class CommitmentFilterForm(forms.Form):
         required=False,
         choices=[("", "Any priority"), *Priority.choices],
     )
-    area = forms.ModelChoiceField(
+    area = ModelChoiceField(
         widget=FastSelect,
         label="Action area",
         queryset=ActionArea.objects.none(),
@@ -88,7 +88,7 @@ class CommitmentFilterForm(forms.Form):
     attention = forms.ChoiceField(
         widget=FastSelect, label="Needs attention", required=False, choices=ATTENTION_CHOICES
     )
-    agency = forms.ModelChoiceField(
+    agency = ModelChoiceField(
         widget=FastSelect,
         label="Lead agency",
         queryset=Agency.objects.none(),
@@ -96,7 +96,7 @@ class CommitmentFilterForm(forms.Form):
         empty_label="Any agency",
     )
     party = forms.ChoiceField(label="Led by", required=False, widget=FastSelect)
-    meeting = forms.ModelChoiceField(
+    meeting = ModelChoiceField(
         widget=FastSelect,
         label="Agreed at",
         queryset=Meeting.objects.none(),

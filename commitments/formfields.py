@@ -7,15 +7,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from common.forms import ModelChoiceField, ModelMultipleChoiceField
+
 from .models import Agency, Party, WorkingGroup
 
 
-class AgencyChoiceField(forms.ModelMultipleChoiceField):
+class AgencyChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.acronym} – {obj.name}" if obj.name != obj.acronym else obj.acronym
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
 

@@ -295,3 +295,57 @@ def test_it_looks_up_every_object_a_url_names_through_access():
                     f"{path.relative_to(ROOT)} line {node.lineno} queries {chain[0]} itself: "
                     "look objects up with commitments.access"
                 )
+
+
+# --------------------------------------------------------------------------- speed
+
+DJANGO_CHOICE_FIELDS = {"ModelChoiceField", "ModelMultipleChoiceField"}
+
+
+def djangos_own_model_choice_fields(source: str) -> list[str]:
+    """`forms.ModelChoiceField(...)` or a subclass of it (and of the multiple one): Django's own
+    reads its choices through `.iterator()`, a server-side cursor on PostgreSQL (three round
+    trips per select drawn). Ours, `common.forms.ModelChoiceField`, reads them in one."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            used = [node.func]
+        elif isinstance(node, ast.ClassDef):
+            used = node.bases
+        else:
+            continue
+        for name in used:
+            if (
+                isinstance(name, ast.Attribute)
+                and name.attr in DJANGO_CHOICE_FIELDS
+                and isinstance(name.value, ast.Name)
+                and name.value.id == "forms"
+            ):
+                found.append((node.lineno, f"line {node.lineno}: {ast.unparse(name)}"))
+    return [text for _, text in sorted(found)]
+
+
+def test_it_catches_djangos_own_model_choice_fields():
+    source = (
+        "area = forms.ModelChoiceField(queryset=q)\n"
+        "class Agencies(forms.ModelMultipleChoiceField):\n    pass\n"
+        "ours = ModelChoiceField(queryset=q)\n"
+        "isinstance(field, forms.ModelChoiceField)\n"
+    )
+    assert djangos_own_model_choice_fields(source) == [
+        "line 1: forms.ModelChoiceField",
+        "line 2: forms.ModelMultipleChoiceField",
+    ]
+
+
+def test_our_forms_read_their_model_choices_in_one_round_trip():
+    common_forms = ROOT / "common" / "forms.py"
+    for app in OUR_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if path == common_forms or "migrations" in path.parts:
+                continue
+            found = djangos_own_model_choice_fields(path.read_text(encoding="utf-8"))
+            assert not found, (
+                f"{path.relative_to(ROOT)} uses Django's own model choice field ({found}): "
+                "use common.forms.ModelChoiceField / ModelMultipleChoiceField"
+            )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
-from common.forms import FocusFirstErrorMixin
+from common.forms import FocusFirstErrorMixin, ModelChoiceField
 
 from ..models import Meeting, Score
 
 
-class _MeetingChoice(forms.ModelChoiceField):
+class _MeetingChoice(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"Meeting {obj.number}: {obj.title} ({obj.start_date:%-d %b %Y})"
 

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from common.forms import FocusFirstErrorMixin
+from common.forms import FocusFirstErrorMixin, ModelChoiceField
 
 from .. import rules
 from ..models import (
@@ -169,14 +169,14 @@ class ActivityFilterForm(forms.Form):
     until = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    area = forms.ModelChoiceField(
+    area = ModelChoiceField(
         label="Action area",
         queryset=ActionArea.objects.none(),
         to_field_name="slug",
         required=False,
         empty_label="All areas",
     )
-    side = forms.ModelChoiceField(
+    side = ModelChoiceField(
         label="Reported by",
         queryset=Party.objects.none(),
         to_field_name="code",
