@@ -20,6 +20,7 @@ from django.http import Http404
 
 from .models import (
     ActionArea,
+    CatalogueRevision,
     Commitment,
     ComplianceReview,
     ComplianceScore,
@@ -102,7 +103,11 @@ def access_for(user, group: WorkingGroup) -> GroupAccess:
 def get_group_for_user(user, slug: str, *, need: str = Role.VIEWER) -> GroupAccess:
     """The working group with this slug as this user sees it: 404 for a stranger, 403 when the
     user's role is below `need`."""
-    groups = WorkingGroup.objects.filter(slug=slug)
+    # With the number of changes to its catalogue (selectors.catalogue: its key).
+    revisions = CatalogueRevision.objects.filter(working_group_id=OuterRef("pk"))
+    groups = WorkingGroup.objects.filter(slug=slug).annotate(
+        catalogue_revision=Subquery(revisions.values("revision")[:1])
+    )
     if user.is_authenticated:
         # The user's membership read with the group: one query for both.
         memberships = Membership.objects.filter(working_group=OuterRef("pk"), user=user)

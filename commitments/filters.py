@@ -15,6 +15,7 @@ from common.forms import FastSelect, ModelChoiceField
 from common.templatetags.memo import drawn_fields
 
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
+from .selectors import catalogue
 
 
 class _UserChoiceField(ModelChoiceField):
@@ -25,7 +26,7 @@ class _UserChoiceField(ModelChoiceField):
 def side_choices(group: WorkingGroup) -> list[tuple[str, str]]:
     """The list's "Led by" filter: each party, alone or with the other side; each party alone;
     both sides together (values: "US", "US-only", "shared")."""
-    parties = list(group.parties.order_by("name"))
+    parties = catalogue(group=group).parties
     choices = [("", "Either side")]
     for party in parties:
         choices.append((party.code, f"{party.name} (alone or shared)"))
@@ -137,6 +138,7 @@ class CommitmentFilterForm(forms.Form):
             .objects.filter(memberships__working_group=group, is_active=True)
             .order_by("first_name", "last_name", "username")
         )
+        self._choices_from_catalogue(group)
         self.fields["attention"].choices = [
             (
                 value,
@@ -146,6 +148,34 @@ class CommitmentFilterForm(forms.Form):
             )
             for value, label in self.ATTENTION_CHOICES
         ]
+
+    def _choices_from_catalogue(self, group: WorkingGroup) -> None:
+        """The select filters' choices as their model choice fields would list them (the same
+        values and labels, tests/test_catalogue.py compares), from the group's catalogue
+        (kept in memory) rather than four queries; read when drawn, once (an export or the
+        results alone draw none). Their querysets still check a value."""
+        known = functools.cache(functools.partial(catalogue, group=group))
+
+        def choices(name: str, options) -> None:
+            field = self.fields[name]
+            field.choices = lambda: [("", field.empty_label), *options(known())]
+
+        choices("area", lambda c: ((area.slug, str(area)) for area in c.areas))
+        choices("agency", lambda c: ((agency.pk, str(agency)) for agency in c.agencies))
+        choices(
+            "meeting",
+            lambda c: (
+                (m["number"], f"Meeting {m['number']}: {m['title']}")
+                for m in sorted(c.meetings, key=lambda m: m["number"])
+            ),
+        )
+        choices(
+            "owner",
+            lambda c: (
+                (m["username"], f"{m['first_name']} {m['last_name']}".strip() or m["username"])
+                for m in c.members
+            ),
+        )
 
     def filters(self) -> dict:
         """The values that parsed; invalid ones are left out (see `ignored`)."""

@@ -25,6 +25,7 @@ from commitments import services
 from commitments.models import (
     ActionArea,
     Agency,
+    CatalogueRevision,
     Commitment,
     FollowUp,
     Indicator,
@@ -45,8 +46,9 @@ from tests.factories import Role
 APP_MODELS = list(apps.get_app_config("commitments").get_models())
 DOMAIN_MODELS = [m for m in APP_MODELS if not issubclass(m, HistoricalChanges)]
 # Written once and never changed (snapshots), or kept by the services alone (the dashboard's
-# counts): nothing for a history to record, nothing to add or change here.
-IMMUTABLE_MODELS = {Snapshot, SnapshotRow, Tally}
+# counts) or by the database alone (the catalogue's revisions): nothing for a history to
+# record, nothing to add or change here.
+IMMUTABLE_MODELS = {Snapshot, SnapshotRow, Tally, CatalogueRevision}
 
 # Query budgets, measured and then fixed here; none of the queries grows with the rows. The
 # busiest changelist, commitments, makes 13: session, user; the choices of the working group,

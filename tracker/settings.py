@@ -158,6 +158,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     },
+    # A working group's catalogue (areas, meetings, sides, agencies, members), kept under its
+    # revision, which database triggers raise on every change (commitments.selectors.catalogue).
+    "catalogue": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalogue",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2_000, "CULL_FREQUENCY": 4},
+    },
 }
 
 # Database: SQLite in ./var by default; DATABASE_URL (postgres://...) for PostgreSQL.

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ..models import ComplianceReview, ComplianceScore, Snapshot, SnapshotRow, Tally
+from ..models import (
+    CatalogueRevision,
+    ComplianceReview,
+    ComplianceScore,
+    Snapshot,
+    SnapshotRow,
+    Tally,
+)
 from .base import ReadOnlyInline, ServiceAdmin
 
 
@@ -101,3 +108,12 @@ class TallyAdmin(ReadOnlyAdmin):
     list_select_related = ("working_group",)
     search_fields = ("key",)
     ordering = ("working_group", "kind", "key")
+
+
+@admin.register(CatalogueRevision)
+class CatalogueRevisionAdmin(ReadOnlyAdmin):
+    """How often each group's catalogue changed, kept by database triggers (models.catalogue):
+    shown for an investigation, changed by nobody here."""
+
+    list_display = ("working_group_id", "revision")
+    ordering = ("working_group_id",)

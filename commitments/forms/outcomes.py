@@ -12,6 +12,7 @@ from common.forms import FocusFirstErrorMixin, ModelChoiceField
 
 from ..models import Indicator, Party
 from ..rules import not_in_future
+from ..selectors import catalogue
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOT_A_NUMBER = "Enter a number, e.g. 12 or 12.5 (no unit, no thousands separator)."
@@ -90,6 +91,11 @@ class MeasurementForm(FocusFirstErrorMixin, forms.Form):
         self.fields["reported_by"].queryset = Party.objects.filter(working_groups=group).order_by(
             "name"
         )
+        # Drawn from the group's catalogue (kept in memory); the queryset checks a value.
+        self.fields["reported_by"].choices = [
+            ("", self.fields["reported_by"].empty_label),
+            *((party.pk, str(party)) for party in catalogue(group=group).parties),
+        ]
         if indicators is None:
             del self.fields["indicator"]
         else:

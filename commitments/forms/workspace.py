@@ -22,6 +22,7 @@ from ..models import (
     status_progress_error,
 )
 from ..rules import not_in_future
+from ..selectors import catalogue
 from .fields import HttpURLFormField, ProgressField, visible_text
 
 _STATUS_UNKNOWN = "“%(value)s” is not a status we know. Choose one from the list."
@@ -189,6 +190,16 @@ class ActivityFilterForm(forms.Form):
         self.fields["area"].queryset = ActionArea.objects.in_group(group).order_by("order", "name")
         self.fields["side"].queryset = group.parties.order_by("name")
         self.fields["side"].label_from_instance = lambda p: p.name
+        # Drawn from the group's catalogue (kept in memory); the querysets check a value.
+        known = catalogue(group=group)
+        self.fields["area"].choices = [
+            ("", self.fields["area"].empty_label),
+            *((area.slug, str(area)) for area in known.areas),
+        ]
+        self.fields["side"].choices = [
+            ("", self.fields["side"].empty_label),
+            *((party.code, party.name) for party in known.parties),
+        ]
 
     @property
     def ignored(self) -> list[str]:

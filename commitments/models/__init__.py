@@ -7,6 +7,7 @@ group-scoped model's manager is a `GroupScopedQuerySet`: `.visible_to(user)`, `.
 """
 
 from ..rules import http_url_validator
+from .catalogue import CatalogueRevision
 from .commitments import (
     OPEN_STATUSES,
     ActionArea,
@@ -50,6 +51,7 @@ __all__ = [
     "ActionArea",
     "Affiliation",
     "Agency",
+    "CatalogueRevision",
     "Commitment",
     "CommitmentQuerySet",
     "ComplianceReview",

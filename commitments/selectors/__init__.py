@@ -7,6 +7,7 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
+from .catalogue import Catalogue, catalogue, read_catalogue
 from .changes import KINDS, Changes, changes_between, snapshots
 from .compliance import (
     Compliance,
@@ -43,6 +44,9 @@ from .workspace import __all__ as _workspace
 __all__ = [
     "ACTIVITY_DEFAULT_DAYS",
     "KINDS",
+    "Catalogue",
+    "catalogue",
+    "read_catalogue",
     "ActivityRange",
     "Changes",
     "changes_between",

@@ -23,6 +23,7 @@ from ..models import (
     Party,
 )
 from . import charts
+from .catalogue import catalogue
 from .tallies import Tallies, group_tallies
 
 CORRECTED_FIELDS = {
@@ -156,8 +157,8 @@ def indicator_detail(
 
 
 def group_parties(*, group) -> list[Party]:
-    """The group's sides, by name (1 query)."""
-    return list(group.parties.order_by("name"))
+    """The group's sides, by name (its catalogue's: kept in memory)."""
+    return list(catalogue(group=group).parties)
 
 
 def user_side(*, user) -> int | None:

@@ -19,6 +19,7 @@ from ..models import (
     Party,
     WorkingGroup,
 )
+from .catalogue import catalogue
 from .tallies import side_tallies
 from .workspace import (
     ENTRY_RELATED,
@@ -65,11 +66,11 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     (alone or with the other side) with their count per status, average progress, overdue and
     inactive counts, from the tallies the services keep; and its open commitments, most
     pressing first (by due date, then those with none), as list rows. Whatever the number of
-    commitments: the parties (1), the tallies (2), two short reads of ids per party, and the
+    commitments: the parties (the catalogue's, kept in memory), the tallies (2), two short reads of ids per party, and the
     rows with their lead agencies (2)."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
-    parties = list(group.parties.order_by("name"))
+    parties = list(catalogue(group=group).parties)
     counts, shared, unled = side_tallies(
         group=group, parties=parties, today=today, quiet_before=quiet_before
     )

@@ -44,6 +44,7 @@ from ..models import (
     Status,
     WorkingGroup,
 )
+from .catalogue import catalogue
 from .outcomes import BurnUp, burn_up_from
 from .tallies import DUE_SOON_DAYS, group_tallies
 
@@ -163,17 +164,20 @@ class Dashboard:
 
 
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
-    """Nine queries, whatever the number of commitments: the areas, the group's tallies (two:
-    the counts the services keep, so nothing counts the commitments row by row), the three
-    attention lists, the activity feed, the meetings, the parties and the co-leads. The
-    summaries, the meetings' counts and the burn-up are computed from the tallies."""
+    """Six queries, whatever the number of commitments: the group's tallies (two: the counts
+    the services keep, so nothing counts the commitments row by row), the three attention
+    lists and the activity feed; the areas, meetings, parties and co-leads come from the
+    group's catalogue (`catalogue`: kept in memory until one of them changes; four more
+    queries after a change). The summaries, the meetings' counts and the burn-up are computed
+    from the tallies."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
     commitments = Commitment.objects.in_group(group)
+    known = catalogue(group=group)
 
-    # 1. The action areas.
-    areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
-    # 2-3. The group's maintained counts (models.Tally): per area and status, the commitments
+    # The action areas (the catalogue's: a copy of this request's own).
+    areas = list(known.areas)
+    # 1-2. The group's maintained counts (models.Tally): per area and status, the commitments
     # agreed per meeting and completed per month, and the attention counts summed over days.
     tallies = group_tallies(group=group, today=today, quiet_before=quiet_before)
     for area in areas:
@@ -204,23 +208,19 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
         .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
         .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
     )
-    # 7. The meetings (as dicts: a big group has hundreds): the latest, with how many
+    # The meetings (as dicts: a big group has hundreds): the latest, with how many
     # commitments each agreed (from the tallies), the next one, and every last day for the
     # burn-up.
     agreed = tallies.per_meeting()
-    all_meetings = list(
-        Meeting.objects.in_group(group)
-        .order_by("-start_date", "-number")
-        .values("pk", "number", "title", "start_date", "end_date", "location")
-    )
+    all_meetings = [dict(meeting) for meeting in known.meetings]
     for meeting in all_meetings:
         meeting["n_commitments"] = agreed.get(meeting["pk"], 0)
     meetings = all_meetings[:10]
     upcoming = [m for m in all_meetings if m["start_date"] >= today]
     next_meeting = upcoming[-1] if upcoming else None
-    # 8-9. Its parties and co-leads (each with its party).
-    parties = list(group.parties.order_by("name"))
-    co_leads = list(group.lead_agencies.select_related("party").order_by("party__name", "acronym"))
+    # Its parties and co-leads (each with its party).
+    parties = list(known.parties)
+    co_leads = list(known.co_leads)
     return Dashboard(
         parties=parties,
         co_leads=co_leads,

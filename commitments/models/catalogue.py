@@ -1,0 +1,69 @@
+"""How many times each working group's *catalogue* has changed: its action areas, meetings,
+sides, their agencies, its co-leads and its members' names. Pages read these on every request
+(the list's filters, the dashboard); `selectors.catalogue` keeps them in memory under the
+group and this number, so they are read from the database only after a change.
+
+The number is kept by the database itself: triggers (migration 0014) on every table the
+catalogue comes from add one to it in the same transaction as the change, whatever makes it
+(services, the admin, a shell, SQL). No Django code writes this table; the group's read
+(`access.get_group_for_user`) brings the number with it, so it costs no query.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+# The tables the catalogue is read from: for each, the writes that change it (an UPDATE only
+# when one of the columns named changes; None: any column) and the working groups a row belongs
+# to, as SQL over the row (`{row}` is NEW or OLD) selecting them as `g`. Migration 0014 builds
+# its triggers from a copy of this (a change here needs a new migration); tests/test_catalogue.py
+# makes each kind of write and checks the number.
+ALL_WRITES = ("INSERT", "UPDATE", "DELETE")
+SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] = {
+    "commitments_actionarea": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_meeting": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_membership": (
+        ALL_WRITES,
+        ("user_id", "working_group_id"),
+        "SELECT {row}.working_group_id AS g",
+    ),
+    "commitments_workinggroup_parties": (ALL_WRITES, None, "SELECT {row}.workinggroup_id AS g"),
+    "commitments_workinggroup_lead_agencies": (
+        ALL_WRITES,
+        None,
+        "SELECT {row}.workinggroup_id AS g",
+    ),
+    "commitments_party": (
+        ALL_WRITES,
+        None,
+        "SELECT workinggroup_id AS g FROM commitments_workinggroup_parties "
+        "WHERE party_id = {row}.id",
+    ),
+    "commitments_agency": (
+        ALL_WRITES,
+        None,
+        "SELECT workinggroup_id AS g FROM commitments_workinggroup_parties "
+        "WHERE party_id = {row}.party_id",
+    ),
+    # A new account belongs to no group yet; a deleted one's memberships go first.
+    "auth_user": (
+        ("UPDATE",),
+        ("username", "first_name", "last_name", "is_active"),
+        "SELECT working_group_id AS g FROM commitments_membership WHERE user_id = {row}.id",
+    ),
+}
+
+
+class CatalogueRevision(models.Model):
+    """One row per working group whose catalogue has changed at least once (no row: 0)."""
+
+    working_group_id = models.BigIntegerField(primary_key=True)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        # A plain id, not a foreign key: the row is the database's own bookkeeping, written by
+        # triggers only; a group's deletion leaves it behind harmlessly (ids are not reused).
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Group {self.working_group_id}: catalogue revision {self.revision}"
