@@ -6,6 +6,7 @@ beside the page: test_views_list.py for the list.)"""
 
 from __future__ import annotations
 
+import datetime
 import pickle
 import re
 
@@ -17,6 +18,7 @@ from django.test import Client
 from commitments import services
 from commitments.forms import FollowUpForm
 from common.templatetags.memo import form_memo
+from tests import factories
 from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,36 @@ def test_it_draws_a_form_with_errors_every_time(client, analyst, commitment):
             {"note": "", "progress": progress, "version": commitment.version, "status": ""},
         ).content.decode()
         assert f'value="{progress}"' in body
+
+
+def test_it_shows_a_corrected_value_and_a_renamed_author_on_the_indicator_page_at_once(
+    client, analyst, viewer, group
+):
+    indicator = factories.indicator(group, "Seizures reported")
+    us = group.parties.get(code="US")
+    recorded = services.measurement_record(
+        indicator=indicator,
+        period_end=datetime.date(2026, 3, 31),
+        value=12,
+        note="First quarter",
+        reported_by=us,
+        entered_by=analyst,
+    )
+    page = url("commitments:indicator_detail", group.slug, indicator.pk)
+    for person in (analyst, viewer):  # with and without the "Correct" links
+        signed_in(client, person)
+        body = client.get(page).content.decode()
+        assert "First quarter" in body and "No value has been corrected" in body
+        assert ("?correct=" in body) == (person == analyst)
+
+    analyst.first_name, analyst.last_name = "Zora", "Quill"
+    analyst.save()
+    values = client.get(page).content.decode().split('id="corrections"')[0]
+    assert "Zora Quill" in values, "who entered the value, renamed"
+
+    services.measurement_correct(
+        measurement=recorded, reason="Late report", actor=analyst, note="Q1, revised"
+    )
+    values, corrections = client.get(page).content.decode().split('id="corrections"')
+    assert "Q1, revised" in values and "First quarter" not in values
+    assert "Late report" in corrections and "Zora Quill" in corrections

@@ -125,6 +125,33 @@ def entries_memo(entries) -> str:
     return "|".join(entry_memo(fu) for fu in entries)
 
 
+@register.filter
+def measurements_memo(measurements) -> str:
+    """The key of an indicator's table of values: every value each row shows."""
+    return repr(
+        [
+            (
+                m.pk,
+                m.period_end,
+                m.value,
+                m.reported_by.name if m.reported_by_id else None,
+                display_name(m.entered_by),
+                m.note,
+                m.evidence_url,
+            )
+            for m in measurements
+        ]
+    )
+
+
+@register.filter
+def corrections_memo(corrections) -> str:
+    """The key of an indicator's corrections: every value each one shows."""
+    return repr(
+        [(c.period_end, c.changes, display_name(c.by), c.at, c.reason) for c in corrections]
+    )
+
+
 def user_affiliation(user):
     """The user's affiliation if the page already loaded it, else None (no query)."""
     descriptor = get_user_model().affiliation
