@@ -12,7 +12,7 @@ already authorised and never decide visibility themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -20,6 +20,7 @@ from django.http import Http404
 
 from .models import (
     ActionArea,
+    Affiliation,
     CatalogueRevision,
     Commitment,
     ComplianceReview,
@@ -40,12 +41,18 @@ def _rank(role: str | None) -> int:
     return Role(role).rank if role else 0
 
 
+_ASK = object()
+
+
 @dataclass(frozen=True)
 class GroupAccess:
     """A user's standing in one working group, and what it allows."""
 
     group: WorkingGroup
     role: str | None
+    # The side (party id) the user speaks for through their affiliation, None for none, when
+    # read with the group (get_group_for_user); `side_of` asks otherwise.
+    side: object = field(default=_ASK, repr=False)
 
     @property
     def can_view(self) -> bool:
@@ -70,9 +77,6 @@ class GroupAccess:
         return self
 
 
-_ASK = object()
-
-
 def role_in(user, group: WorkingGroup, *, member_role=_ASK) -> str | None:
     """The user's effective role in the group, or None when they may not see it.
     `member_role`: their membership's role (None: not a member) when the caller read it with
@@ -89,6 +93,14 @@ def role_in(user, group: WorkingGroup, *, member_role=_ASK) -> str | None:
             .first()
         )
     return max((r for r in (everywhere, member_role) if r), key=_rank, default=None)
+
+
+def side_of(group_access: GroupAccess, user) -> int | None:
+    """The id of the side (party) the user speaks for, through their affiliation: read with
+    the group by `get_group_for_user` (no query), else asked (1 query)."""
+    if group_access.side is not _ASK:
+        return group_access.side
+    return Affiliation.objects.filter(user=user).values_list("agency__party_id", flat=True).first()
 
 
 def visible_groups(user):
@@ -109,15 +121,20 @@ def get_group_for_user(user, slug: str, *, need: str = Role.VIEWER) -> GroupAcce
         catalogue_revision=Subquery(revisions.values("revision")[:1])
     )
     if user.is_authenticated:
-        # The user's membership read with the group: one query for both.
+        # The user's membership and side read with the group: one query for all three.
         memberships = Membership.objects.filter(working_group=OuterRef("pk"), user=user)
-        groups = groups.annotate(member_role=Subquery(memberships.values("role")[:1]))
+        sides = Affiliation.objects.filter(user=user).values("agency__party_id")
+        groups = groups.annotate(
+            member_role=Subquery(memberships.values("role")[:1]),
+            user_side=Subquery(sides[:1]),
+        )
     group = groups.first()
     if group is None:
         raise Http404("No such working group.")
     access = GroupAccess(
         group=group,
         role=role_in(user, group, member_role=getattr(group, "member_role", None)),
+        side=getattr(group, "user_side", None),
     )
     if not access.can_view:
         raise Http404("No such working group.")

@@ -37,6 +37,17 @@ def us_analyst(group):
     return affiliate(factories.member(group, Role.ANALYST, "us_analyst"), "US")
 
 
+def test_it_knows_the_side_a_user_speaks_for_with_or_without_the_groups_read(
+    group, us_analyst, analyst
+):
+    """Read with the group (no query) or asked: the same answer, None without affiliation."""
+    for user, expected in ((us_analyst, side("US").pk), (analyst, None)):
+        read = access.get_group_for_user(user, group.slug)
+        assert read.side == expected
+        assert access.side_of(read, user) == expected
+        assert access.side_of(access.access_for(user, group), user) == expected
+
+
 @pytest.fixture
 def in_analyst(group):
     return affiliate(factories.member(group, Role.ANALYST, "in_analyst"), "IN")

@@ -114,13 +114,12 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )
 
-    # 1-3 session, user, group with membership,
-    # 4 the commitment with area, meeting, owner and source document,
-    # 5 its lead agencies with their party, 6 the user's side (the measurement form's default),
-    # 7 count of follow-ups (timeline pager), 8 a page of follow-ups with their author,
-    # 9 indicators with their latest measurement, 10 the measurement form's choice of the
-    # commitment's indicators (its sides are the catalogue's).
-    with django_assert_num_queries(10):
+    # 1-3 session, user, group with membership (and the user's side: the measurement form's
+    # default), 4 the commitment with area, meeting, owner and source document,
+    # 5 its lead agencies with their party, 6 count of follow-ups (timeline pager), 7 a page
+    # of follow-ups with their author, 8 indicators with their latest measurement (also the
+    # measurement form's choice of indicator; its sides are the catalogue's).
+    with django_assert_num_queries(8):
         assert client.get(detail).status_code == 200
 
     # The indicators alone (htmx, after "commitment-changed"): 1-3, 4 the commitment,
@@ -128,12 +127,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     with django_assert_num_queries(6):
         client.get(detail, headers=htmx_headers("commitment-indicators"))
 
-    # 1-3 session, user, group with membership, 4 the indicator with area and commitment,
-    # 5 its measurements with who entered and reported them, 6 their history (corrections),
-    # 7 the user's side. The group's sides (the chart's and the form's) are the catalogue's.
+    # 1-3 session, user, group with membership and the user's side, 4 the indicator with
+    # area and commitment, 5 its measurements with who entered and reported them, 6 their
+    # history (corrections). The group's sides (the chart's and the form's) are the
+    # catalogue's.
     indicator = c.indicators.order_by("pk").first()
     indicator_url = url("commitments:indicator_detail", G, indicator.pk)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(indicator_url).status_code == 200
 
     # The status block alone (htmx, after "commitment-changed"): 1-3, 4 the commitment.
@@ -196,10 +196,10 @@ def check_review_pages(client, review, django_assert_num_queries) -> None:
     with django_assert_num_queries(4):
         assert client.get(url("commitments:review_list", G)).status_code == 200
 
-    # 1-3, 4 the review with its meeting, 5 the group's sides, 6 the commitments under review
-    # with their area, 7 their scores with who proposed and confirmed them, 8 the previous
-    # closed review, 9 its confirmed scores, 10 the user's side (what they may score).
-    with django_assert_num_queries(10):
+    # 1-3 (with the user's side: what they may score), 4 the review with its meeting, 5 the
+    # group's sides, 6 the commitments under review with their area, 7 their scores with who
+    # proposed and confirmed them, 8 the previous closed review, 9 its confirmed scores.
+    with django_assert_num_queries(9):
         assert client.get(url("commitments:review_detail", G, review.pk)).status_code == 200
 
     # What changed since the latest snapshot (taken when the previous review closed):
@@ -244,11 +244,11 @@ def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) ->
     with django_assert_num_queries(4):
         assert client.get(url("commitments:review_create", G)).status_code == 200
 
-    # 1-3, 4 the latest review, 5 the commitment under review, 6 the side, 7 the user's side,
-    # 8 the score there now, with who proposed and confirmed it.
+    # 1-3 (with the user's side), 4 the latest review, 5 the commitment under review, 6 the
+    # side, 7 the score there now, with who proposed and confirmed it.
     review = selectors.reviews(group=c.working_group)[0]
     ref = review.commitments.order_by("reference").first().reference
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url("commitments:score_edit", G, review.pk, ref, "US")).status_code == 200
 
 

@@ -99,7 +99,14 @@ class MeasurementForm(FocusFirstErrorMixin, forms.Form):
         if indicators is None:
             del self.fields["indicator"]
         else:
-            self.fields["indicator"].queryset = indicators
+            field = self.fields["indicator"]
+            field.queryset = indicators
+            # Listed from the caller's own queryset: one read shared with a page that shows the
+            # same indicators (the commitment's); the field's copy checks a value.
+            field.choices = lambda: [
+                ("", field.empty_label),
+                *((i.pk, field.label_from_instance(i)) for i in indicators),
+            ]
         if not self.is_bound and side_id is not None:
             self.initial.setdefault("reported_by", side_id)
 

@@ -26,7 +26,6 @@ from .outcomes import (
     commitment_indicators,
     group_parties,
     indicator_detail,
-    user_side,
 )
 from .overview import (
     ACTIVITY_DEFAULT_DAYS,
@@ -65,7 +64,6 @@ __all__ = [
     "commitment_indicators",
     "group_parties",
     "indicator_detail",
-    "user_side",
     "Sides",
     "activity_default_range",
     "members",

@@ -161,13 +161,6 @@ def group_parties(*, group) -> list[Party]:
     return list(catalogue(group=group).parties)
 
 
-def user_side(*, user) -> int | None:
-    """The id of the side (party) the user speaks for, through their affiliation (1 query)."""
-    return (
-        Party.objects.filter(agencies__affiliations__user=user).values_list("pk", flat=True).first()
-    )
-
-
 def commitment_indicators(*, commitment) -> QuerySet[Indicator]:
     """The commitment's indicators, by name (lazy: a form's choices read them once)."""
     return Indicator.objects.filter(commitment=commitment).order_by("name")

@@ -68,7 +68,7 @@ def review_create(request: HttpRequest, slug: str) -> HttpResponse:
 def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group_access, review = access.get_review_for_user(request.user, slug, pk)
     detail = selectors.review_detail(review=review)
-    side_id = selectors.user_side(user=request.user) if group_access.can_follow_up else None
+    side_id = access.side_of(group_access, request.user) if group_access.can_follow_up else None
     return render(
         request,
         "commitments/review_detail.html",
@@ -102,7 +102,7 @@ def score_edit(
     group_access, review = access.get_review_for_user(request.user, slug, pk)
     commitment, side = _score_target(review, reference, party)  # 404 before 403
     group_access.require(ANALYST)
-    access.require_may_score(group_access, selectors.user_side(user=request.user), side)
+    access.require_may_score(group_access, access.side_of(group_access, request.user), side)
     existing = selectors.review_score(review=review, commitment=commitment, party=side)
     if request.method == "POST":
         form = ScoreForm(request.POST)

@@ -50,7 +50,7 @@ def _indicator_context(request, group_access, indicator, **extra) -> dict:
     if group_access.can_follow_up:
         if "form" not in extra:
             context["form"] = MeasurementForm(
-                group=group, side_id=selectors.user_side(user=request.user)
+                group=group, side_id=access.side_of(group_access, request.user)
             )
         correct = request.GET.get("correct", "")
         if "correct_form" not in extra and correct.isdigit():

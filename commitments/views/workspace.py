@@ -259,8 +259,8 @@ def _commitment_context(
         if "measurement_form" not in extra:
             context["measurement_form"] = MeasurementForm(
                 group=group_access.group,
-                indicators=selectors.commitment_indicators(commitment=commitment),
-                side_id=selectors.user_side(user=request.user),
+                indicators=detail.indicators,  # the page's own: read once for both
+                side_id=access.side_of(group_access, request.user),
             )
     context.update(extra)
     return context
