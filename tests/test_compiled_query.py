@@ -1,0 +1,61 @@
+"""common.sql.CompiledQuery: the ORM's SQL built once, run with new values."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import access
+from commitments.models import ActionArea
+from common.sql import CompiledQuery
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def areas_named(name, group_id):
+    return ActionArea.objects.filter(name=name, working_group_id=group_id).order_by("pk")
+
+
+AREAS = CompiledQuery(areas_named, name="\x00name\x00", group_id=-7_000_000_002)
+
+
+def test_it_runs_the_querysets_sql_with_the_values_given(group, other_group):
+    factories.action_area(other_group, "PC", name="Precursor chemicals")
+    for g in (group, other_group):
+        found = list(AREAS.raw(name="Precursor chemicals", group_id=g.pk))
+        assert found == list(areas_named("Precursor chemicals", g.pk))
+        assert [a.working_group_id for a in found] == [g.pk]
+    assert list(AREAS.raw(name="Nothing", group_id=group.pk)) == []
+
+
+def test_it_builds_the_sql_once():
+    built = []
+
+    def build(name, group_id):
+        built.append(name)
+        return areas_named(name, group_id)
+
+    query = CompiledQuery(build, name="\x00n\x00", group_id=-7_000_000_003)
+    for _ in range(3):
+        list(query.raw(name="x", group_id=1))
+    assert built == ["\x00n\x00"]
+
+
+def test_it_refuses_a_sentinel_the_query_does_not_use():
+    query = CompiledQuery(lambda name, unused: areas_named(name, 1), name="\x00n", unused=-9)
+    with pytest.raises(ValueError, match="unused"):
+        query.raw(name="x", unused=2)
+
+
+def test_the_access_check_reads_the_group_and_the_users_standing_in_one_query(
+    group, analyst, outsider
+):
+    with CaptureQueriesContext(connection) as queries:
+        read = access.get_group_for_user(analyst, group.slug)
+    assert len(queries) == 1
+    assert read.group == group and read.role == "analyst" and read.side is None
+    assert read.group.catalogue_revision >= 1
+    with pytest.raises(access.Http404):
+        access.get_group_for_user(outsider, group.slug)
