@@ -4,49 +4,94 @@ database: for a query on every page (the access check reads the group, the user'
 side and the catalogue's revision with three subqueries: 1.7 ms to build, 0.1 ms to run on
 SQLite) it is worth building once.
 
-    GROUP = CompiledQuery(
-        lambda slug, user: WorkingGroup.objects.filter(slug=slug, members=user)[:1],
-        slug="\\x00slug", user=-7_000_000_001,
+    AREAS = CompiledQuery(
+        lambda name, ids: ActionArea.objects.filter(name=name, pk__in=ids),
+        name="\\x00name", ids=Many(-7_000_000_100),
     )
-    group = next(iter(GROUP.raw(slug="dpewg", user=request.user.pk)), None)
+    areas = list(AREAS.raw(name="Precursors", ids=[3, 4]))  # models (a RawQuerySet)
+    pairs = AREAS_VALUES.rows(...)                            # tuples, as the driver gives them
 
 Each keyword names a *sentinel*, a value the queryset cannot otherwise hold; wherever the
-compiled SQL's parameters hold it, `raw()` puts the value given for that name. The SQL is the
-ORM's own for the database in use (SQLite, PostgreSQL), so it stays what the queryset says.
+compiled SQL's parameters hold it, the value given for that name goes. `Many(start)` stands
+for a list (start, start - 1, ... as sentinels): the SQL is built once per length. The SQL is
+the ORM's own for the database in use (SQLite, PostgreSQL), so it says what the queryset says.
+`rows()` skips the ORM's conversions: a date or a decimal comes as the driver gives it (text
+on SQLite); `raw()` gives models, converted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.query import RawQuerySet
 
 
+@dataclass(frozen=True)
+class Many:
+    """A list of sentinels, `start`, `start - 1`, ..., one per value given."""
+
+    start: int
+
+    def values(self, n: int) -> list[int]:
+        return [self.start - i for i in range(n)]
+
+
 class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], **sentinels):
         self.build = build
         self.sentinels = sentinels
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple, tuple] = {}
 
-    def _compile(self) -> tuple:
-        queryset = self.build(**self.sentinels)
+    def _compile(self, lengths: dict[str, int]) -> tuple:
+        stand_ins, names = {}, {}
+        for name, sentinel in self.sentinels.items():
+            if isinstance(sentinel, Many):
+                stand_ins[name] = sentinel.values(lengths[name])
+                names.update({_key(v): (name, i) for i, v in enumerate(stand_ins[name])})
+            else:
+                stand_ins[name] = sentinel
+                names[_key(sentinel)] = (name, None)
+        queryset = self.build(**stand_ins)
         sql, params = queryset.query.sql_with_params()
-        names = {_key(value): name for name, value in self.sentinels.items()}
         slots = [names.get(_key(param)) for param in params]
-        missing = set(self.sentinels) - set(slots)
-        if missing:
+        missing = set(self.sentinels) - {slot[0] for slot in slots if slot}
+        if missing and any(lengths.get(name, 1) for name in missing):
             raise ValueError(f"The compiled query does not use {sorted(missing)}.")
         return queryset.model, sql, list(params), slots
 
-    def raw(self, **values) -> RawQuerySet:
-        compiled = self._compiled.get(connection.vendor)
+    def _prepared(self, values: dict) -> tuple:
+        lengths = {
+            name: len(values[name])
+            for name, sentinel in self.sentinels.items()
+            if isinstance(sentinel, Many)
+        }
+        key = (connection.vendor, *sorted(lengths.items()))
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[connection.vendor] = self._compile()
+            compiled = self._compiled[key] = self._compile(lengths)
         model, sql, params, slots = compiled
-        given = [values[slot] if slot else param for param, slot in zip(params, slots, strict=True)]
-        return model._default_manager.raw(sql, given)
+        given = [
+            param
+            if slot is None
+            else values[slot[0]]
+            if slot[1] is None
+            else values[slot[0]][slot[1]]
+            for param, slot in zip(params, slots, strict=True)
+        ]
+        return model, sql, given
+
+    def raw(self, **values) -> RawQuerySet:
+        model, sql, params = self._prepared(values)
+        return model._default_manager.raw(sql, params)
+
+    def rows(self, **values) -> list[tuple]:
+        _, sql, params = self._prepared(values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def _key(value):

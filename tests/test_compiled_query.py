@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments import access
+from commitments import access, selectors
 from commitments.models import ActionArea
-from common.sql import CompiledQuery
+from common.sql import CompiledQuery, Many
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,22 @@ def test_the_access_check_reads_the_group_and_the_users_standing_in_one_query(
     assert read.group.catalogue_revision >= 1
     with pytest.raises(access.Http404):
         access.get_group_for_user(outsider, group.slug)
+
+
+def test_it_takes_a_list_and_builds_the_sql_once_per_length(group, other_group):
+    query = CompiledQuery(
+        lambda ids: ActionArea.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "name"),
+        ids=Many(-7_000_000_200),
+    )
+    areas = [factories.action_area(other_group, code) for code in ("AA", "BB", "CC")]
+    ids = [a.pk for a in areas]
+    for n in (1, 3, 2, 3):
+        assert query.rows(ids=ids[:n]) == [(a.pk, a.name) for a in areas[:n]]
+    assert len(query._compiled) == 3
+
+
+def test_the_lists_rows_read_through_it_carry_real_dates(group):
+    commitment = factories.commitment(group, due_date=datetime.date(2026, 5, 1))
+    (row,) = selectors.list_rows([commitment.pk], today=datetime.date(2026, 6, 1))
+    assert row.due_date == datetime.date(2026, 5, 1) and row.overdue
+    assert isinstance(row.last_activity_on, datetime.date)
