@@ -15,12 +15,14 @@ Each keyword names a *sentinel*, a value the queryset cannot otherwise hold; whe
 compiled SQL's parameters hold it, the value given for that name goes. `Many(start)` stands
 for a list (start, start - 1, ... as sentinels): the SQL is built once per length. The SQL is
 the ORM's own for the database in use (SQLite, PostgreSQL), so it says what the queryset says.
+A date sentinel may stand for a date the SQL holds as text (SQLite).
 `rows()` skips the ORM's conversions: a date or a decimal comes as the driver gives it (text
 on SQLite); `raw()` gives models, converted.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,6 +56,8 @@ class CompiledQuery:
             else:
                 stand_ins[name] = sentinel
                 names[_key(sentinel)] = (name, None)
+                if isinstance(sentinel, datetime.date):  # SQLite's SQL holds it as text
+                    names[_key(sentinel.isoformat())] = (name, "iso")
         queryset = self.build(**stand_ins)
         sql, params = queryset.query.sql_with_params()
         slots = [names.get(_key(param)) for param in params]
@@ -74,11 +78,7 @@ class CompiledQuery:
             compiled = self._compiled[key] = self._compile(lengths)
         model, sql, params, slots = compiled
         given = [
-            param
-            if slot is None
-            else values[slot[0]]
-            if slot[1] is None
-            else values[slot[0]][slot[1]]
+            param if slot is None else _given(values, *slot)
             for param, slot in zip(params, slots, strict=True)
         ]
         return model, sql, given
@@ -92,6 +92,15 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+def _given(values: dict, name: str, where):
+    value = values[name]
+    if where is None:
+        return value
+    if where == "iso":
+        return value.isoformat()
+    return value[where]
 
 
 def _key(value):

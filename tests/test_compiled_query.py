@@ -80,3 +80,14 @@ def test_the_lists_rows_read_through_it_carry_real_dates(group):
     (row,) = selectors.list_rows([commitment.pk], today=datetime.date(2026, 6, 1))
     assert row.due_date == datetime.date(2026, 5, 1) and row.overdue
     assert isinstance(row.last_activity_on, datetime.date)
+
+
+def test_it_takes_a_date_the_sql_holds_as_text_on_sqlite(group):
+    early = factories.commitment(group, due_date=datetime.date(2026, 2, 1))
+    factories.commitment(group, due_date=datetime.date(2026, 4, 1))
+    query = CompiledQuery(
+        lambda day: group.commitments.filter(due_date__lt=day).order_by("pk"),
+        day=datetime.date(1001, 1, 1),
+    )
+    assert [c.pk for c in query.raw(day=datetime.date(2026, 3, 1))] == [early.pk]
+    assert [c.due_date for c in query.raw(day=datetime.date(2026, 3, 1))] == [early.due_date]

@@ -114,9 +114,11 @@ class CommitmentQuerySet(GroupScopedQuerySet):
         return self.open().filter(due_date__lt=today)
 
     def due_within(self, today: datetime.date, days: int) -> CommitmentQuerySet:
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
-        )
+        return self.due_between(today, today + datetime.timedelta(days=days))
+
+    def due_between(self, first: datetime.date, last: datetime.date) -> CommitmentQuerySet:
+        """Open commitments due from `first` to `last`, both included."""
+        return self.open().filter(due_date__gte=first, due_date__lte=last)
 
     def inactive_since(self, day: datetime.date) -> CommitmentQuerySet:
         """Open commitments nobody has reported on since before `day` (see

@@ -165,6 +165,44 @@ class Dashboard:
     inactive_after_days: int = field(default_factory=inactive_after_days)
 
 
+def _listed(group_id: int):
+    """What the dashboard's lists show, without the long texts (the search text is a kilobyte
+    a row)."""
+    return Commitment.objects.filter(working_group_id=group_id).only(
+        "reference", "title", "status", "due_date", "last_activity_on"
+    )
+
+
+# The dashboard's three attention lists, their SQL built once (common.sql): 2 ms a page.
+_DAY, _UNTIL, _GROUP = datetime.date(1001, 1, 1), datetime.date(1002, 2, 2), -7_000_000_400
+_OVERDUE = CompiledQuery(
+    lambda group_id, day: (
+        _listed(group_id).overdue(day).order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE]
+    ),
+    group_id=_GROUP,
+    day=_DAY,
+)
+_DUE_SOON = CompiledQuery(
+    lambda group_id, day, until: (
+        _listed(group_id)
+        .due_between(day, until)
+        .order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE]
+    ),
+    group_id=_GROUP,
+    day=_DAY,
+    until=_UNTIL,
+)
+_INACTIVE = CompiledQuery(
+    lambda group_id, day: (
+        _listed(group_id)
+        .inactive_since(day)
+        .order_by("last_activity_on", "reference")[:DASHBOARD_LIST_SIZE]
+    ),
+    group_id=_GROUP,
+    day=_DAY,
+)
+
+
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
     """Six queries, whatever the number of commitments: the group's tallies (two: the counts
     the services keep, so nothing counts the commitments row by row), the three attention
@@ -174,7 +212,6 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     from the tallies."""
     today = today or timezone.localdate()
     quiet_before = inactive_before(today)
-    commitments = Commitment.objects.in_group(group)
     known = catalogue(group=group)
 
     # The action areas (the catalogue's: a copy of this request's own).
@@ -188,20 +225,14 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     counts.update(overdue=tallies.overdue, due_soon=tallies.due_soon, inactive=tallies.inactive)
     overall = StatusSummary.from_row(counts)
 
-    # What the lists show, without the long texts (the search text is a kilobyte a row).
-    listed = commitments.only("reference", "title", "status", "due_date", "last_activity_on")
-    # 3-5. The first few commitments of each attention list.
-    overdue = list(listed.overdue(today).order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE])
+    # 3-5. The first few commitments of each attention list (their SQL built once, below).
+    overdue = list(_OVERDUE.raw(group_id=group.pk, day=today))
     due_soon = list(
-        listed.due_within(today, DUE_SOON_DAYS).order_by("due_date", "reference")[
-            :DASHBOARD_LIST_SIZE
-        ]
+        _DUE_SOON.raw(
+            group_id=group.pk, day=today, until=today + datetime.timedelta(days=DUE_SOON_DAYS)
+        )
     )
-    inactive = list(
-        listed.inactive_since(quiet_before).order_by("last_activity_on", "reference")[
-            :DASHBOARD_LIST_SIZE
-        ]
-    )
+    inactive = list(_INACTIVE.raw(group_id=group.pk, day=quiet_before))
     # 6. The latest entries (follow-ups and edits), by the date they happened, with their
     # commitment and their author's agency and side.
     feed = list(
