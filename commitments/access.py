@@ -168,13 +168,32 @@ def _get_in_group(user, group_slug: str, queryset, what: str, need: str, **looku
     return access, obj
 
 
+def _commitment_in_group(group_id: int, reference: str):
+    return (
+        Commitment.objects.select_related(
+            "working_group", "action_area", "meeting", "owner", "source_document"
+        )
+        .filter(working_group_id=group_id, reference=reference)
+        .order_by("pk")[:1]
+    )
+
+
+# The commitment page, its follow-ups and status changes read it: built once (common.sql).
+_COMMITMENT = CompiledQuery(
+    _commitment_in_group, group_id=-7_000_000_500, reference="\x00reference\x00"
+)
+
+
 def get_commitment_for_user(
     user, slug: str, reference: str, *, need: str = Role.VIEWER
 ) -> tuple[GroupAccess, Commitment]:
-    queryset = Commitment.objects.select_related(
-        "working_group", "action_area", "meeting", "owner", "source_document"
-    )
-    return _get_in_group(user, slug, queryset, "commitment", need, reference=reference)
+    """As `_get_in_group`: 404 for a stranger or a reference not in the group, then 403."""
+    access = get_group_for_user(user, slug)
+    found = _COMMITMENT.models(group_id=access.group.pk, reference=reference)
+    if not found:
+        raise Http404("No such commitment.")
+    access.require(need)
+    return access, found[0]
 
 
 def get_meeting_for_user(

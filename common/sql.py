@@ -17,18 +17,22 @@ for a list (start, start - 1, ... as sentinels): the SQL is built once per lengt
 the ORM's own for the database in use (SQLite, PostgreSQL), so it says what the queryset says.
 A date sentinel may stand for a date the SQL holds as text (SQLite).
 `rows()` skips the ORM's conversions: a date or a decimal comes as the driver gives it (text
-on SQLite); `raw()` gives models, converted.
+on SQLite); `raw()` gives models of the queryset's model, converted; `models()` gives them as
+the queryset would, with their select_related objects.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import QuerySet
-from django.db.models.query import RawQuerySet
+from django.db.models.query import ModelIterable, RawQuerySet
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,13 @@ class CompiledQuery:
                 if isinstance(sentinel, datetime.date):  # SQLite's SQL holds it as text
                     names[_key(sentinel.isoformat())] = (name, "iso")
         queryset = self.build(**stand_ins)
-        sql, params = queryset.query.sql_with_params()
+        compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
         slots = [names.get(_key(param)) for param in params]
         missing = set(self.sentinels) - {slot[0] for slot in slots if slot}
         if missing and any(lengths.get(name, 1) for name in missing):
             raise ValueError(f"The compiled query does not use {sorted(missing)}.")
-        return queryset.model, sql, list(params), slots
+        return queryset.model, sql, list(params), slots, compiler
 
     def _prepared(self, values: dict) -> tuple:
         lengths = {
@@ -72,23 +77,42 @@ class CompiledQuery:
             for name, sentinel in self.sentinels.items()
             if isinstance(sentinel, Many)
         }
-        key = (connection.vendor, *sorted(lengths.items()))
+        # Per thread too: a compiler belongs to its thread's connection (gthread workers).
+        key = (connection.vendor, threading.get_ident(), *sorted(lengths.items()))
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(lengths)
-        model, sql, params, slots = compiled
+        model, sql, params, slots, compiler = compiled
         given = [
             param if slot is None else _given(values, *slot)
             for param, slot in zip(params, slots, strict=True)
         ]
-        return model, sql, given
+        return model, sql, given, compiler
 
     def raw(self, **values) -> RawQuerySet:
-        model, sql, params = self._prepared(values)
+        """Models of the queryset's own model only (a RawQuerySet: no select_related)."""
+        model, sql, params, _ = self._prepared(values)
         return model._default_manager.raw(sql, params)
 
+    def models(self, **values) -> list:
+        """Models with what the queryset selects with them (select_related, annotations),
+        converted as the ORM would: Django's own ModelIterable over the compiled SQL's rows."""
+        model, sql, params, compiler = self._prepared(values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        answered = copy.copy(compiler)
+        answered.execute_sql = lambda *args, **kwargs: [rows]
+        stand_in = SimpleNamespace(
+            db=DEFAULT_DB_ALIAS,
+            model=model,
+            query=SimpleNamespace(get_compiler=lambda using=None: answered),
+            _known_related_objects={},
+        )
+        return list(ModelIterable(stand_in))
+
     def rows(self, **values) -> list[tuple]:
-        _, sql, params = self._prepared(values)
+        _, sql, params, _ = self._prepared(values)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

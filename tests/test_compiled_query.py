@@ -91,3 +91,24 @@ def test_it_takes_a_date_the_sql_holds_as_text_on_sqlite(group):
     )
     assert [c.pk for c in query.raw(day=datetime.date(2026, 3, 1))] == [early.pk]
     assert [c.due_date for c in query.raw(day=datetime.date(2026, 3, 1))] == [early.due_date]
+
+
+def test_it_gives_models_with_what_they_select_related(group, analyst):
+    commitment = factories.commitment(group, owner=analyst)
+    query = CompiledQuery(
+        lambda reference: (
+            group.commitments.select_related("action_area", "owner__affiliation")
+            .filter(reference=reference)
+            .order_by("pk")
+        ),
+        reference="\x00ref\x00",
+    )
+    (found,) = query.models(reference=commitment.reference)
+    with CaptureQueriesContext(connection) as queries:
+        assert found == commitment
+        assert found.action_area.name == "Precursor chemicals"
+        assert found.owner == analyst
+        assert not hasattr(found.owner, "affiliation")  # read with it: none, and no query
+        assert isinstance(found.created_at, datetime.datetime)
+    assert len(queries) == 0
+    assert query.models(reference="NOPE") == []

@@ -203,6 +203,17 @@ _INACTIVE = CompiledQuery(
 )
 
 
+_FEED = CompiledQuery(
+    lambda group_id: (
+        FollowUp.objects.filter(working_group_id=group_id)
+        .select_related("commitment", *ENTRY_RELATED)
+        .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
+        .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
+    ),
+    group_id=_GROUP,
+)
+
+
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
     """Six queries, whatever the number of commitments: the group's tallies (two: the counts
     the services keep, so nothing counts the commitments row by row), the three attention
@@ -235,12 +246,7 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     inactive = list(_INACTIVE.raw(group_id=group.pk, day=quiet_before))
     # 6. The latest entries (follow-ups and edits), by the date they happened, with their
     # commitment and their author's agency and side.
-    feed = list(
-        FollowUp.objects.in_group(group)
-        .select_related("commitment", *ENTRY_RELATED)
-        .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
-        .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
-    )
+    feed = _FEED.models(group_id=group.pk)
     # The meetings (as dicts: a big group has hundreds): the latest, with how many
     # commitments each agreed (from the tallies), the next one, and every last day for the
     # burn-up.
@@ -549,12 +555,20 @@ def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
     return ActionArea.objects.in_group(group).filter(slug=slug).first() if slug else None
 
 
+_LEAD_AGENCIES = CompiledQuery(
+    lambda commitment_id: (
+        Agency.objects.filter(commitments_led=commitment_id)
+        .select_related("party")
+        .order_by("party__name", "acronym")
+    ),
+    commitment_id=-7_000_000_600,
+)
+
+
 def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
     measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
-    lead_agencies = list(
-        commitment.lead_agencies.select_related("party").order_by("party__name", "acronym")
-    )
+    lead_agencies = _LEAD_AGENCIES.models(commitment_id=commitment.pk)
     indicators = _with_latest_measurement(
         Indicator.objects.filter(commitment=commitment).order_by("name")
     )
