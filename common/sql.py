@@ -15,7 +15,8 @@ Each keyword names a *sentinel*, a value the queryset cannot otherwise hold; whe
 compiled SQL's parameters hold it, the value given for that name goes. `Many(start)` stands
 for a list (start, start - 1, ... as sentinels): the SQL is built once per length. The SQL is
 the ORM's own for the database in use (SQLite, PostgreSQL), so it says what the queryset says.
-A date sentinel may stand for a date the SQL holds as text (SQLite).
+A date sentinel may stand for a date the SQL holds as text (SQLite). `SHAPE` marks a value the
+SQL holds in its text (OFFSET, LIMIT): built once per value, at most KEEP kept.
 `rows()` skips the ORM's conversions: a date or a decimal comes as the driver gives it (text
 on SQLite); `raw()` gives models of the queryset's model, converted; `models()` gives them as
 the queryset would, with their select_related objects.
@@ -45,17 +46,29 @@ class Many:
         return [self.start - i for i in range(n)]
 
 
+class Shape:
+    """A value the SQL holds as part of its text (a slice's OFFSET and LIMIT): the SQL is
+    built once per value given."""
+
+
+SHAPE = Shape()
+# Built SQL kept per query at most (page numbers are many; the first few are asked most).
+KEEP = 64
+
+
 class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], **sentinels):
         self.build = build
         self.sentinels = sentinels
         self._compiled: dict[tuple, tuple] = {}
 
-    def _compile(self, lengths: dict[str, int]) -> tuple:
+    def _compile(self, shape: dict) -> tuple:
         stand_ins, names = {}, {}
         for name, sentinel in self.sentinels.items():
-            if isinstance(sentinel, Many):
-                stand_ins[name] = sentinel.values(lengths[name])
+            if isinstance(sentinel, Shape):
+                stand_ins[name] = shape[name]
+            elif isinstance(sentinel, Many):
+                stand_ins[name] = sentinel.values(shape[name])
                 names.update({_key(v): (name, i) for i, v in enumerate(stand_ins[name])})
             else:
                 stand_ins[name] = sentinel
@@ -66,22 +79,29 @@ class CompiledQuery:
         compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
         slots = [names.get(_key(param)) for param in params]
-        missing = set(self.sentinels) - {slot[0] for slot in slots if slot}
-        if missing and any(lengths.get(name, 1) for name in missing):
+        used = {slot[0] for slot in slots if slot}
+        missing = {
+            name
+            for name, sentinel in self.sentinels.items()
+            if name not in used and not isinstance(sentinel, Shape) and shape.get(name, 1)
+        }
+        if missing:
             raise ValueError(f"The compiled query does not use {sorted(missing)}.")
         return queryset.model, sql, list(params), slots, compiler
 
     def _prepared(self, values: dict) -> tuple:
-        lengths = {
-            name: len(values[name])
+        shape = {
+            name: len(values[name]) if isinstance(sentinel, Many) else values[name]
             for name, sentinel in self.sentinels.items()
-            if isinstance(sentinel, Many)
+            if isinstance(sentinel, Many | Shape)
         }
         # Per thread too: a compiler belongs to its thread's connection (gthread workers).
-        key = (connection.vendor, threading.get_ident(), *sorted(lengths.items()))
+        key = (connection.vendor, threading.get_ident(), *sorted(shape.items()))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(lengths)
+            if len(self._compiled) >= KEEP:
+                self._compiled.clear()
+            compiled = self._compiled[key] = self._compile(shape)
         model, sql, params, slots, compiler = compiled
         given = [
             param if slot is None else _given(values, *slot)

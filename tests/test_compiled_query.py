@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commitments import access, selectors
 from commitments.models import ActionArea
-from common.sql import CompiledQuery, Many
+from common.sql import SHAPE, CompiledQuery, Many
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,21 @@ def test_it_gives_models_with_what_they_select_related(group, analyst):
         assert isinstance(found.created_at, datetime.datetime)
     assert len(queries) == 0
     assert query.models(reference="NOPE") == []
+
+
+def test_it_builds_a_slice_once_per_offset(group, other_group):
+    for code in ("AA", "BB", "CC", "DD"):
+        factories.action_area(other_group, code)
+    areas = list(ActionArea.objects.filter(working_group=other_group).order_by("code"))
+    query = CompiledQuery(
+        lambda group_id, start, stop: ActionArea.objects.filter(working_group_id=group_id).order_by(
+            "code"
+        )[start:stop],
+        group_id=-7_000_000_800,
+        start=SHAPE,
+        stop=SHAPE,
+    )
+    for start, stop in ((0, 2), (2, 4), (0, 2), (3, 5)):
+        got = query.models(group_id=other_group.pk, start=start, stop=stop)
+        assert got == areas[start:stop]
+    assert len(query._compiled) == 3

@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from common.sql import CompiledQuery, Many
+from common.sql import SHAPE, CompiledQuery, Many
 
 from ..models import (
     OPEN_STATUSES,
@@ -587,16 +587,58 @@ def correctable_entry(*, commitment: Commitment, pk: int) -> FollowUp | None:
     )
 
 
+class Compiled:
+    """A list as a Paginator sees it, read through compiled queries (common.sql): its length
+    (given) and its slices (`rows(start, stop)`)."""
+
+    def __init__(self, count: int, rows):
+        self._count = count
+        self.rows = rows
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice):
+        return self.rows(key.start, key.stop) if key.start < key.stop else []
+
+
+# The timeline's count and pages, their SQL built once (per page: at most common.sql.KEEP).
+_ENTRY_COUNT = CompiledQuery(
+    lambda commitment_id: (
+        FollowUp.objects.filter(commitment_id=commitment_id)
+        .values("commitment_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+        .order_by()
+    ),
+    commitment_id=-7_000_000_700,
+)
+_ENTRIES = CompiledQuery(
+    lambda commitment_id, start, stop: (
+        FollowUp.objects.filter(commitment_id=commitment_id)
+        .select_related(*ENTRY_RELATED)
+        .order_by("-occurred_on", "-created_at", "-id")[start:stop]
+    ),
+    commitment_id=-7_000_000_700,
+    start=SHAPE,
+    stop=SHAPE,
+)
+
+
 def timeline(*, commitment: Commitment, page_number=1) -> Page:
     """The commitment's log (follow-ups and edits), the latest first by the date it happened,
     then by when it was recorded; a page at a time, each entry with its author's agency and
     side (count + page: 2 queries)."""
-    entries = (
-        FollowUp.objects.filter(commitment=commitment)
-        .select_related(*ENTRY_RELATED)
-        .order_by("-occurred_on", "-created_at", "-id")
+    counted = _ENTRY_COUNT.rows(commitment_id=commitment.pk)
+    n = counted[0][0] if counted else 0
+    entries = Compiled(
+        n,
+        lambda start, stop: _ENTRIES.models(commitment_id=commitment.pk, start=start, stop=stop),
     )
-    page = paginate(entries, page_number, TIMELINE_PAGE_SIZE)
+    page = paginate(entries, page_number, TIMELINE_PAGE_SIZE, count=n)
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         entry.commitment = commitment  # the one the page shows: no query per entry
