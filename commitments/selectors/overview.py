@@ -9,6 +9,8 @@ from django.core.paginator import Page
 from django.db.models import Case, Exists, OuterRef, When
 from django.utils import timezone
 
+from common.sql import SHAPE, CompiledQuery
+
 from ..models import (
     OPEN_STATUSES,
     ActionArea,
@@ -61,6 +63,41 @@ class Sides:
     list_size: int = SIDE_LIST_SIZE
 
 
+def _open_led_by(group_id: int, party_id: int):
+    """The group's open commitments that agencies of this side lead (alone or not)."""
+    leads = Commitment.lead_agencies.through.objects.filter(
+        commitment=OuterRef("pk"), agency__party_id=party_id
+    )
+    return Commitment.objects.filter(
+        Exists(leads), working_group_id=group_id, status__in=OPEN_STATUSES
+    )
+
+
+# A side's most pressing open commitments: their ids, with a due date and then without one,
+# their SQL built once (common.sql).
+_DATED = CompiledQuery(
+    lambda group_id, party_id: (
+        _open_led_by(group_id, party_id)
+        .filter(due_date__isnull=False)
+        .order_by("due_date", "reference")
+        .values_list("pk")[:SIDE_LIST_SIZE]
+    ),
+    group_id=-7_000_000_900,
+    party_id=-7_000_000_901,
+)
+_UNDATED = CompiledQuery(
+    lambda group_id, party_id, room: (
+        _open_led_by(group_id, party_id)
+        .filter(due_date=None)
+        .order_by("reference")
+        .values_list("pk")[:room]
+    ),
+    group_id=-7_000_000_900,
+    party_id=-7_000_000_901,
+    room=SHAPE,
+)
+
+
 def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     """What each side owes: for each party of the group, the commitments its agencies lead
     (alone or with the other side) with their count per status, average progress, overdue and
@@ -74,18 +111,13 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     counts, shared, unled = side_tallies(
         group=group, parties=parties, today=today, quiet_before=quiet_before
     )
-    leads = Commitment.lead_agencies.through.objects.filter(commitment=OuterRef("pk"))
     pressing = {}
     for p in parties:
-        mine = Commitment.objects.in_group(group).filter(
-            Exists(leads.filter(agency__party=p)), status__in=OPEN_STATUSES
-        )
         # Two reads of ids in index order, each stopping at SIDE_LIST_SIZE rows.
-        dated = mine.filter(due_date__isnull=False).order_by("due_date", "reference")
-        undated = mine.filter(due_date=None).order_by("reference")
-        ids = list(dated.values_list("pk", flat=True)[:SIDE_LIST_SIZE])
+        ids = [pk for (pk,) in _DATED.rows(group_id=group.pk, party_id=p.pk)]
         if len(ids) < SIDE_LIST_SIZE:  # room left for those without a due date
-            ids += undated.values_list("pk", flat=True)[: SIDE_LIST_SIZE - len(ids)]
+            room = SIDE_LIST_SIZE - len(ids)
+            ids += [pk for (pk,) in _UNDATED.rows(group_id=group.pk, party_id=p.pk, room=room)]
         pressing[p.pk] = ids
     rows = {row.pk: row for row in list_rows([pk for ids in pressing.values() for pk in ids])}
     records = []

@@ -152,6 +152,18 @@ class SideCounts:
         return figures
 
 
+_SIDE_COUNTS = CompiledQuery(
+    lambda group_id: (
+        Tally.objects.filter(
+            working_group_id=group_id, kind__in=[tally.SIDE, tally.SIDE_ALONE, tally.SIDES]
+        )
+        .exclude(n=0)
+        .values_list("kind", "key", "n", "total")
+    ),
+    group_id=-7_000_000_300,
+)
+
+
 def side_tallies(
     *, group: WorkingGroup, parties, today: datetime.date, quiet_before: datetime.date
 ) -> tuple[dict[int, SideCounts], int, int]:
@@ -160,11 +172,7 @@ def side_tallies(
     tallies = Tally.objects.filter(working_group=group)
     sides = {p.pk: SideCounts(by_status={}) for p in parties}
     totals = {"shared": 0, "unled": 0}
-    for kind, key, n, total in (
-        tallies.filter(kind__in=[tally.SIDE, tally.SIDE_ALONE, tally.SIDES])
-        .exclude(n=0)
-        .values_list("kind", "key", "n", "total")
-    ):
+    for kind, key, n, total in _SIDE_COUNTS.rows(group_id=group.pk):
         if kind == tally.SIDES:
             totals[key] = n
             continue
