@@ -206,3 +206,22 @@ def test_it_shows_a_corrected_value_and_a_renamed_author_on_the_indicator_page_a
     values, corrections = client.get(page).content.decode().split('id="corrections"')
     assert "Q1, revised" in values and "First quarter" not in values
     assert "Late report" in corrections and "Zora Quill" in corrections
+
+
+def test_it_keeps_the_follow_up_fields_across_versions_and_draws_the_version_anew(
+    client, analyst, commitment
+):
+    page = url("commitments:commitment_detail", commitment.working_group.slug, commitment.reference)
+    signed_in(client, analyst)
+    assert 'name="version" value="1"' in client.get(page).content.decode()
+    kept = len(kept_html())
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Went well", expected_version=1
+    )
+    body = client.get(page).content.decode()
+    assert 'name="version" value="2"' in body
+    assert 'name="version" value="1"' not in body
+    # The follow-up form's fields piece was kept under the same key: not drawn again (the
+    # new timeline entry is the page's one new piece, with the changed status block's).
+    assert 'name="note"' in body
+    assert len(kept_html()) - kept <= 2

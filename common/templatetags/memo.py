@@ -61,13 +61,16 @@ def memo(parser, token):
 
 
 @register.filter
-def form_memo(form) -> str | None:
+def form_memo(form, without: str = "") -> str | None:
     """The key of a form as drawn: each field's name, value and choices. None for a bound form
     (its input and errors are this request's: drawn, not kept). Read the choices once here:
-    the widget draws from the same list."""
+    the widget draws from the same list. `without`: fields (comma-separated) the piece does
+    not draw, left out of the key, e.g. a version that changes on every save:
+    `form|form_memo:"version"`, with `{{ form.version }}` outside the piece."""
     if form is None or form.is_bound:
         return None
-    return repr([type(form).__name__, *drawn_fields(form)])
+    left_out = set(filter(None, without.split(",")))
+    return repr([type(form).__name__, *(f for f in drawn_fields(form) if f[0] not in left_out)])
 
 
 def drawn_fields(form) -> list[tuple]:
