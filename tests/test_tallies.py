@@ -253,3 +253,24 @@ def test_check_tallies_finds_wrong_counts_and_rebuilds_them(group, commitment):
     true_counts(group)
     with pytest.raises(CommandError, match="No working group"):
         call_command("check_tallies", "--group", "nope")
+
+
+def test_the_list_counts_from_the_tallies_what_counting_the_rows_gives(group, analyst):
+    """No filter, an area, a status or both: the list's count comes from the tallies; it
+    must be the rows' count, after status changes and a move to another area."""
+    other = factories.action_area(group, "SC", name="Supply chain")
+    made = [factories.commitment(group, area=other if i % 3 else None) for i in range(9)]
+    for i, c in enumerate(made):
+        if i % 2:
+            record(c, analyst, status=[Status.IN_PROGRESS, Status.COMPLETED, Status.STALLED][i % 3])
+    update(made[0], analyst, action_area=other)
+    areas = [None, *group.action_areas.all()]
+    for area in areas:
+        for status in ["", *Status.values]:
+            filters = {k: v for k, v in (("area", area), ("status", status)) if v}
+            expected = selectors.commitment_list(group=group, **filters).count()
+            assert selectors.counted(group=group, filters=filters) == expected, filters
+            sorted_too = {**filters, "sort": "due"}
+            assert selectors.counted(group=group, filters=sorted_too) == expected
+    assert selectors.counted(group=group, filters={"q": "anything"}) is None
+    assert selectors.counted(group=group, filters={"status": "open", "priority": "high"}) is None

@@ -79,8 +79,8 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     with django_assert_num_queries(9):
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
-    # 1-3 session, user, group with membership, 4 count of the matching commitments (pager),
-    # 5 the page's ids (read in order from an index: see selectors.IdsFirst), 6 those
+    # 1-3 session, user, group with membership, 4 how many match (pager): without a filter,
+    # by area or status, the group's status tallies (selectors.counted), 5 the page's ids (read in order from an index: see selectors.IdsFirst), 6 those
     # commitments' values (area, meeting, owner), 7 their lead agencies' acronyms. The select
     # filters' choices (areas, agencies, sides, meetings, members) are the catalogue's.
     with django_assert_num_queries(7):

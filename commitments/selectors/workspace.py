@@ -48,7 +48,7 @@ from ..models import (
 )
 from .catalogue import catalogue
 from .outcomes import BurnUp, burn_up_from
-from .tallies import DUE_SOON_DAYS, group_tallies
+from .tallies import DUE_SOON_DAYS, counted, group_tallies
 
 LIST_PAGE_SIZE = 25
 DETAIL_LIST_PAGE_SIZE = 50
@@ -745,6 +745,7 @@ __all__ = [
     "commitment_detail",
     "commitment_list",
     "correctable_entry",
+    "counted",
     "group_dashboard",
     "group_summaries",
     "inactive_after_days",

@@ -75,11 +75,14 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommitmentFilterForm(
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
-    commitments = selectors.commitment_list(group=group, **list_filters(form, request.user))
+    filters = list_filters(form, request.user)
+    commitments = selectors.commitment_list(group=group, **filters)
     page = selectors.paginate(
         commitments,
         request.GET.get("page"),
         selectors.LIST_PAGE_SIZE,
+        # No filter, an area, a status: counted from the tallies, not row by row.
+        count=selectors.counted(group=group, filters=filters),
         ids_first=True,
         rows=selectors.list_rows,
     )
