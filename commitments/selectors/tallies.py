@@ -83,16 +83,22 @@ _ATTENTION = CompiledQuery(
     soon="\x00soon",
     quiet_before="\x00quiet",
 )
-_COUNTS = CompiledQuery(
-    lambda group_id: (
-        Tally.objects.filter(
-            working_group_id=group_id, kind__in=[tally.STATUS, tally.AGREED, tally.COMPLETED]
-        )
-        .exclude(n=0)
-        .values_list("kind", "key", "n", "total")
-    ),
-    group_id=-7_000_000_300,
-)
+
+
+def _tally_rows(*kinds: str) -> CompiledQuery:
+    """The group's non-zero tallies of these kinds as (kind, key, n, total), their SQL built
+    once (common.sql)."""
+    return CompiledQuery(
+        lambda group_id: (
+            Tally.objects.filter(working_group_id=group_id, kind__in=kinds)
+            .exclude(n=0)
+            .values_list("kind", "key", "n", "total")
+        ),
+        group_id=-7_000_000_300,
+    )
+
+
+_COUNTS = _tally_rows(tally.STATUS, tally.AGREED, tally.COMPLETED)
 
 
 def group_tallies(
@@ -129,14 +135,7 @@ def group_tallies(
     )
 
 
-_BY_AREA_STATUS = CompiledQuery(
-    lambda group_id: (
-        Tally.objects.filter(working_group_id=group_id, kind=tally.STATUS)
-        .exclude(n=0)
-        .values_list("key", "n")
-    ),
-    group_id=-7_000_000_300,
-)
+_BY_AREA_STATUS = _tally_rows(tally.STATUS)
 
 # The list's filters a count from the tallies can answer (the sort changes no count).
 COUNTABLE = frozenset({"area", "status", "sort"})
@@ -151,7 +150,7 @@ def counted(*, group: WorkingGroup, filters: dict) -> int | None:
         return None
     area, status = filters.get("area"), filters.get("status")
     total = 0
-    for key, n in _BY_AREA_STATUS.rows(group_id=group.pk):
+    for _, key, n, _ in _BY_AREA_STATUS.rows(group_id=group.pk):
         area_id, _, key_status = key.partition(":")
         if (area is None or int(area_id) == area.pk) and (not status or key_status == status):
             total += n
@@ -181,16 +180,7 @@ class SideCounts:
         return figures
 
 
-_SIDE_COUNTS = CompiledQuery(
-    lambda group_id: (
-        Tally.objects.filter(
-            working_group_id=group_id, kind__in=[tally.SIDE, tally.SIDE_ALONE, tally.SIDES]
-        )
-        .exclude(n=0)
-        .values_list("kind", "key", "n", "total")
-    ),
-    group_id=-7_000_000_300,
-)
+_SIDE_COUNTS = _tally_rows(tally.SIDE, tally.SIDE_ALONE, tally.SIDES)
 
 
 def side_tallies(
