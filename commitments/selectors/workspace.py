@@ -545,16 +545,6 @@ class CommitmentDetail:
     indicators: QuerySet[Indicator]
 
 
-def lead_agencies(*, commitment: Commitment) -> list[Agency]:
-    """The commitment's lead agencies with their party, by side (1 query)."""
-    return list(commitment.lead_agencies.select_related("party").order_by("party__name", "acronym"))
-
-
-def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
-    """The group's area with this slug, or None (a value from a query string)."""
-    return ActionArea.objects.in_group(group).filter(slug=slug).first() if slug else None
-
-
 _LEAD_AGENCIES = CompiledQuery(
     lambda commitment_id: (
         Agency.objects.filter(commitments_led=commitment_id)
@@ -565,15 +555,26 @@ _LEAD_AGENCIES = CompiledQuery(
 )
 
 
+def lead_agencies(*, commitment: Commitment) -> list[Agency]:
+    """The commitment's lead agencies with their party, by side (1 query, built once)."""
+    return _LEAD_AGENCIES.models(commitment_id=commitment.pk)
+
+
+def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
+    """The group's area with this slug, or None (a value from a query string)."""
+    return ActionArea.objects.in_group(group).filter(slug=slug).first() if slug else None
+
+
 def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
     measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
-    lead_agencies = _LEAD_AGENCIES.models(commitment_id=commitment.pk)
     indicators = _with_latest_measurement(
         Indicator.objects.filter(commitment=commitment).order_by("name")
     )
     return CommitmentDetail(
-        commitment=commitment, lead_agencies=lead_agencies, indicators=indicators
+        commitment=commitment,
+        lead_agencies=lead_agencies(commitment=commitment),
+        indicators=indicators,
     )
 
 
