@@ -154,3 +154,52 @@ def test_it_counts_existing_commitments_into_the_dashboards_tallies(back_to_the_
     )
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert services.tally_differences(working_group_id=group.pk) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_the_dated_tallies_per_month_and_year_too(back_to_the_latest_schema):
+    old = migrate([("commitments", "0014_catalogue_revision")])
+    group = old.get_model("commitments", "WorkingGroup").objects.create(
+        name="Migrated", slug="migrated-dated"
+    )
+    Tally = old.get_model("commitments", "Tally")
+    for kind, key, n in [
+        ("due", "2025-12-30", 2),
+        ("due", "2026-01-04", 1),
+        ("due", "2026-01-20", 3),
+        ("activity", "2026-02-01", 4),
+        ("side_due", "12:2026-01-04", 1),
+        ("side_due", "1:2026-01-04", 5),
+        ("side_activity", "1:2025-07-07", 2),
+        ("status", "3:not_started", 7),
+    ]:
+        Tally.objects.create(working_group=group, kind=kind, key=key, n=n)
+
+    new = migrate([("commitments", "0015_tally_months_and_years")])
+
+    rows = new.get_model("commitments", "Tally").objects.filter(working_group_id=group.pk)
+    rolled = {
+        (t.kind, t.key): t.n
+        for t in rows.filter(kind__endswith="_m") | rows.filter(kind__endswith="_y")
+    }
+    assert rolled == {
+        ("due_m", "2025-12"): 2,
+        ("due_m", "2026-01"): 4,
+        ("due_y", "2025"): 2,
+        ("due_y", "2026"): 4,
+        ("activity_m", "2026-02"): 4,
+        ("activity_y", "2026"): 4,
+        ("side_due_m", "12:2026-01"): 1,
+        ("side_due_y", "12:2026"): 1,
+        ("side_due_m", "1:2026-01"): 5,
+        ("side_due_y", "1:2026"): 5,
+        ("side_activity_m", "1:2025-07"): 2,
+        ("side_activity_y", "1:2025"): 2,
+    }
+    if connection.vendor == "postgresql":  # keys compared byte by byte, as on SQLite
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'commitments_tally' AND column_name = 'key'"
+            )
+            assert cursor.fetchone() == ("C",)

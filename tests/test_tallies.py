@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from commitments import selectors, services
 from commitments.models import OPEN_STATUSES, Commitment, Status, Tally
+from commitments.selectors.tallies import attention_counts, side_tallies
 from commitments.selectors.workspace import inactive_before
 from tests import factories
 
@@ -274,3 +275,43 @@ def test_the_list_counts_from_the_tallies_what_counting_the_rows_gives(group, an
             assert selectors.counted(group=group, filters=sorted_too) == expected
     assert selectors.counted(group=group, filters={"q": "anything"}) is None
     assert selectors.counted(group=group, filters={"status": "open", "priority": "high"}) is None
+
+
+def test_the_counts_before_a_day_add_up_years_months_and_days(group, analyst):
+    """Overdue and inactive are sums of every day before a date, read as the years before
+    its year, the months of its year before its month and the days of its month before it
+    (models.tallies.before_day): on any day of the calendar, first and last days of months
+    and years included, they equal counting the rows, for the group and for each side."""
+    rng = random.Random(15)
+    us, india = factories.lead_agencies()
+    first = D(2024, 11, 28)
+    for i in range(60):
+        due = first + datetime.timedelta(days=rng.randint(0, 800))
+        factories.commitment(
+            group, due_date=due if i % 7 else None, lead_agencies=rng.choice([[us], [india], []])
+        )
+    rows = Commitment.objects.filter(working_group=group)
+    for c in rows:  # as if their last follow-ups were on these days (rebuilt below)
+        day = first + datetime.timedelta(days=rng.randint(0, 800))
+        rows.filter(pk=c.pk).update(last_activity_on=day)
+    rows.filter(pk__in=[c.pk for c in rows[:5]]).update(status=Status.COMPLETED, progress=100)
+    services.tally_rebuild(working_group_id=group.pk)
+    assert Tally.objects.filter(working_group=group, kind="due_y").count() == 3
+
+    days = [D(2024, 11, 28), D(2025, 1, 1), D(2025, 12, 31), D(2026, 2, 28), D(2026, 3, 1)]
+    days += [first + datetime.timedelta(days=rng.randint(0, 820)) for _ in range(12)]
+    for today in days:
+        quiet = today - datetime.timedelta(days=45)
+        found = list(attention_counts(group, today=today, quiet_before=quiet))
+        counts = found[0] if found else {}  # no row: nothing counted
+        assert (counts.get("overdue") or 0) == rows.overdue(today).count(), today
+        assert (counts.get("due_soon") or 0) == rows.due_within(today, 30).count(), today
+        assert (counts.get("inactive") or 0) == rows.inactive_since(quiet).count(), today
+        sides, _, _ = side_tallies(
+            group=group, parties=[us.party, india.party], today=today, quiet_before=quiet
+        )
+        for party, side in sides.items():
+            led = rows.filter(lead_agencies__party=party).distinct()
+            assert side.overdue == led.overdue(today).count(), (today, party)
+            assert side.inactive == led.inactive_since(quiet).count(), (today, party)
+    assert any(rows.overdue(today).count() for today in days)

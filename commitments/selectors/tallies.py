@@ -4,7 +4,9 @@ them: two queries, whatever the number of commitments."""
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Q, Sum
 
@@ -53,26 +55,53 @@ class Tallies:
 
 def attention_counts(group: WorkingGroup, *, today: datetime.date, quiet_before: datetime.date):
     """How many open commitments are overdue, due within DUE_SOON_DAYS and inactive: sums over
-    the dated tallies (at most one row per day), summed in the database over ranges of the
-    unique index (tests/test_query_plans.py). A queryset of one row (none without tallies)."""
+    the dated tallies, in the database, over ranges of the unique index that read at most some
+    fifty rows per count (`models.tallies.before_day`; tests/test_query_plans.py). A queryset of
+    one row (none without tallies)."""
+    return _attention_counts(group.pk, **_attention_days(today, quiet_before))
+
+
+def _attention_days(today: datetime.date, quiet_before: datetime.date) -> dict[str, str]:
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    return _attention_counts(
-        group.pk, today.isoformat(), soon.isoformat(), quiet_before.isoformat()
-    )
+    today_iso, quiet_iso = today.isoformat(), quiet_before.isoformat()
+    return {
+        "today": today_iso,
+        "today_month": today_iso[:7],
+        "today_year": today_iso[:4],
+        "soon": soon.isoformat(),
+        "quiet": quiet_iso,
+        "quiet_month": quiet_iso[:7],
+        "quiet_year": quiet_iso[:4],
+    }
 
 
-def _attention_counts(group_id: int, today: str, soon: str, quiet_before: str):
-    due, activity = Q(kind=tally.DUE), Q(kind=tally.ACTIVITY)
+def _attention_counts(
+    group_id: int, today, today_month, today_year, soon, quiet, quiet_month, quiet_year
+):
+    overdue = tally.before_day(tally.DUE, today, month=today_month, year=today_year)
+    due_soon = (Q(kind=tally.DUE, key__gte=today, key__lte=soon),)
+    inactive = tally.before_day(tally.ACTIVITY, quiet, month=quiet_month, year=quiet_year)
     return (
-        Tally.objects.filter(working_group_id=group_id, kind__in=[tally.DUE, tally.ACTIVITY])
+        Tally.objects.filter(_in_ranges(group_id, *overdue, *due_soon, *inactive))
         .values("working_group")
         .annotate(
-            overdue=Sum("n", filter=due & Q(key__lt=today)),
-            due_soon=Sum("n", filter=due & Q(key__gte=today, key__lte=soon)),
-            inactive=Sum("n", filter=activity & Q(key__lt=quiet_before)),
+            overdue=Sum("n", filter=_either(overdue)),
+            due_soon=Sum("n", filter=_either(due_soon)),
+            inactive=Sum("n", filter=_either(inactive)),
         )
         .order_by()
     )
+
+
+def _either(ranges) -> Q:
+    return reduce(operator.or_, ranges)
+
+
+def _in_ranges(group_id: int, *ranges: Q) -> Q:
+    """Rows of the group in any of the ranges: the group within each range, so that each is
+    a range of the unique index (SQLite then reads each one, then sums; with the group apart,
+    it would read every row of the group)."""
+    return _either(Q(r, working_group_id=group_id) for r in ranges)
 
 
 # The dashboard's two reads of the tallies, built once (common.sql): 1.2 ms a page saved.
@@ -80,8 +109,12 @@ _ATTENTION = CompiledQuery(
     _attention_counts,
     group_id=-7_000_000_300,
     today="\x00today",
+    today_month="\x00today-m",
+    today_year="\x00today-y",
     soon="\x00soon",
-    quiet_before="\x00quiet",
+    quiet="\x00quiet",
+    quiet_month="\x00quiet-m",
+    quiet_year="\x00quiet-y",
 )
 
 
@@ -117,13 +150,7 @@ def group_tallies(
         else:
             area, month = key.split(":")
             completed[int(area), month] = n
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    attention = _ATTENTION.rows(
-        group_id=group.pk,
-        today=today.isoformat(),
-        soon=soon.isoformat(),
-        quiet_before=quiet_before.isoformat(),
-    )
+    attention = _ATTENTION.rows(group_id=group.pk, **_attention_days(today, quiet_before))
     _, overdue, due_soon, inactive = attention[0] if attention else (None, 0, 0, 0)
     return Tallies(
         by_area_status=by_area_status,
@@ -188,7 +215,6 @@ def side_tallies(
 ) -> tuple[dict[int, SideCounts], int, int]:
     """Each party's `SideCounts`, and how many commitments are shared (led by two sides or
     more) and unled: two queries, whatever the number of commitments."""
-    tallies = Tally.objects.filter(working_group=group)
     sides = {p.pk: SideCounts(by_status={}) for p in parties}
     totals = {"shared": 0, "unled": 0}
     for kind, key, n, total in _SIDE_COUNTS.rows(group_id=group.pk):
@@ -202,19 +228,30 @@ def side_tallies(
             sides[int(party)].by_status[status] = (n, total)
         else:
             sides[int(party)].alone = n
-    sums = {}
+    days = _attention_days(today, quiet_before)
+    sums, ranges = {}, []
     for p in sides:
-        # Keys "<party>:YYYY-MM-DD": the range from "<party>:" up to a day is that side's days
-        # before it (":" sorts after the digits, so "12:…" never falls in "1:"'s range).
-        sums[f"overdue_{p}"] = Sum(
-            "n", filter=Q(kind=tally.SIDE_DUE, key__gte=f"{p}:", key__lt=f"{p}:{today}")
+        # Keys "<party>:…": the ranges after "<party>:" are that side's (":" sorts after the
+        # digits, so "12:…" never falls in "1:"'s ranges).
+        overdue = tally.before_day(
+            tally.SIDE_DUE,
+            days["today"],
+            month=days["today_month"],
+            year=days["today_year"],
+            prefix=f"{p}:",
         )
-        sums[f"inactive_{p}"] = Sum(
-            "n",
-            filter=Q(kind=tally.SIDE_ACTIVITY, key__gte=f"{p}:", key__lt=f"{p}:{quiet_before}"),
+        inactive = tally.before_day(
+            tally.SIDE_ACTIVITY,
+            days["quiet"],
+            month=days["quiet_month"],
+            year=days["quiet_year"],
+            prefix=f"{p}:",
         )
+        sums[f"overdue_{p}"] = Sum("n", filter=_either(overdue))
+        sums[f"inactive_{p}"] = Sum("n", filter=_either(inactive))
+        ranges += [*overdue, *inactive]
     if sums:
-        found = tallies.filter(kind__in=[tally.SIDE_DUE, tally.SIDE_ACTIVITY]).aggregate(**sums)
+        found = Tally.objects.filter(_in_ranges(group.pk, *ranges)).aggregate(**sums)
         for p, side in sides.items():
             side.overdue = found[f"overdue_{p}"] or 0
             side.inactive = found[f"inactive_{p}"] or 0
