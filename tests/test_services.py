@@ -279,3 +279,38 @@ def test_it_keeps_the_history_of_each_change(commitment, analyst):
     progress_history = [h.progress for h in commitment.history.order_by("history_date")]
     assert progress_history == [0, 10, 50]
     assert all(h.history_user == analyst for h in commitment.history.all()[:2])
+
+
+def test_a_follow_up_keeps_the_lead_agencies_in_history_as_the_library_would(
+    commitment, analyst, coordinator
+):
+    """follow_up_record hands its commitment's history the lead agencies it read under the
+    lock (models.known_relations): the rows are those django-simple-history copies itself on
+    a save without them, and a later save without them copies them itself again."""
+    services.commitment_update(
+        commitment=commitment,
+        expected_version=commitment.version,
+        actor=coordinator,
+        reason="Led by both sides.",
+        lead_agencies=factories.lead_agencies(),
+    )
+    commitment.refresh_from_db()
+
+    def copied(record):
+        return sorted(record.lead_agencies.values_list("id", "commitment_id", "agency_id"))
+
+    by_library = copied(commitment.history.latest("history_date"))
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Met.", expected_version=commitment.version
+    )
+    by_service = copied(commitment.history.latest("history_date"))
+    stored = sorted(
+        Commitment.lead_agencies.through.objects.filter(commitment=commitment).values_list(
+            "id", "commitment_id", "agency_id"
+        )
+    )
+    assert by_service == by_library == stored and len(stored) >= 2
+    assert "_known_relations" not in commitment.__dict__  # used by that one save only
+    commitment.refresh_from_db()
+    commitment.save()  # a save of its own (no service): the library reads them itself
+    assert copied(commitment.history.latest("history_date")) == stored

@@ -252,12 +252,13 @@ def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) ->
         assert client.get(url("commitments:score_edit", G, review.pk, ref, "US")).status_code == 200
 
 
-# A follow-up POST (htmx) in at most 20 SQL statements; it makes 16: 1-3 session, user, group
-# with membership, 4 the commitment, 5 savepoint, 6 the row lock with the version check, 7 the sides
-# of its lead agencies (for the counts), 8-9 the follow-up and its history row, 10-11 the
-# commitment and its history row, 12 the columns simple-history keeps out of history (it reads
-# them), 13-14 the lead agencies' history (read, write), 15 the counts of the dashboard and the
-# sides page (models.Tally: one upsert), 16 release. The quick status change adds its row.
+# A follow-up POST (htmx) in at most 20 SQL statements; it makes 14: 1-3 session, user, group
+# with membership, 4 the commitment, 5 savepoint, 6 the row lock with the version check, 7 its
+# lead agencies (their sides for the counts, their rows for its history), 8-9 the follow-up and
+# its history row, 10-11 the commitment and its history row, 12 the lead agencies' history (the
+# rows read at 7: models.known_relations), 13 the counts of the dashboard and the sides page
+# (models.Tally: one upsert), 14 release. The quick status change adds its row.
+FOLLOW_UP_POST_STATEMENTS = 14
 FOLLOW_UP_POST_BUDGET = 20
 
 
@@ -282,6 +283,7 @@ def measure_writes(client, c: Commitment, status: str, progress: str) -> tuple[i
             q["sql"][:120] for q in captured.captured_queries
         )
         counts.append(len(captured))
+    assert counts[0] == FOLLOW_UP_POST_STATEMENTS, counts
     return counts[0], counts[1]
 
 

@@ -7,6 +7,7 @@ group-scoped model's manager is a `GroupScopedQuerySet`: `.visible_to(user)`, `.
 """
 
 from ..rules import http_url_validator
+from .base import known_relations
 from .catalogue import CatalogueRevision
 from .commitments import (
     OPEN_STATUSES,
@@ -86,5 +87,6 @@ __all__ = [
     "WorkingGroupQuerySet",
     "http_url_validator",
     "installation_role",
+    "known_relations",
     "status_progress_error",
 ]

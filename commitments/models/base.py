@@ -1,9 +1,15 @@
-"""What every model module shares: the choices check and the group-scoped queryset."""
+"""What every model module shares: the choices check, the web address field, and the history
+of a model whose many-to-many rows a service already read."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    pre_create_historical_m2m_records,
+)
 
 from ..rules import http_url_validator
 
@@ -18,3 +24,31 @@ class HttpURLField(models.URLField):
     address again and give a second message for one mistake."""
 
     default_validators = [http_url_validator]
+
+
+class HistoricalRecordsKnowingRelations(HistoricalRecords):
+    """django-simple-history's records of a model with `m2m_fields`, except that a service
+    that already read the instance's rows of those fields, under the instance's lock, hands
+    them over (`known_relations`) and the next history record copies them as given. The
+    library itself reads the instance back (for its excluded fields) and then its rows: two
+    queries on every save, though a follow-up changes no relation."""
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        known = instance.__dict__.pop("_known_relations", None)
+        if known is None:
+            return super().create_historical_record_m2ms(history_instance, instance)
+        for field in history_instance._history_m2m_fields:
+            model = self.m2m_models[field]
+            rows = [model(history=history_instance, **values) for values in known[field.name]]
+            signal = {"history_instance": history_instance, "instance": instance, "field": field}
+            pre_create_historical_m2m_records.send(sender=model, rows=rows, **signal)
+            created = model.objects.bulk_create(rows)
+            post_create_historical_m2m_records.send(sender=model, created_rows=created, **signal)
+        return None
+
+
+def known_relations(instance: models.Model, **rows: list[dict]) -> None:
+    """Hand the next history record of `instance` its many-to-many rows as stored, by field
+    name: each row the through model's values by attname ({"id": …, "agency_id": …}). Used
+    by that one save only; the caller holds the lock that keeps them true until it commits."""
+    instance.__dict__["_known_relations"] = rows

@@ -25,7 +25,7 @@ from ..rules import (
     not_before_2000,
     not_in_future,
 )
-from .base import HttpURLField, choices_check
+from .base import HistoricalRecordsKnowingRelations, HttpURLField, choices_check
 from .groups import Agency, GroupScopedQuerySet, WorkingGroup
 from .meetings import Meeting, SourceDocument
 
@@ -202,7 +202,7 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(
+    history = HistoricalRecordsKnowingRelations(
         m2m_fields=[lead_agencies], excluded_fields=["search_text", "first_completed_on"]
     )
 

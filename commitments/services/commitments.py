@@ -26,6 +26,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from common.sql import CompiledQuery
+
 from ..models import (
     ActionArea,
     Agency,
@@ -210,13 +212,26 @@ def commitment_create(
     return commitment
 
 
+def _stored(pk: int, *, lock: bool) -> QuerySet[Commitment]:
+    queryset = Commitment.objects.select_related("working_group", "meeting").filter(pk=pk)
+    return queryset.select_for_update() if lock else queryset
+
+
+# Read on every write of a commitment: its SQL built once (common.sql), the first time inside
+# a transaction (Django refuses to build a locking read outside one).
+_STORED = {
+    lock: CompiledQuery(lambda pk, lock=lock: _stored(pk, lock=lock), pk=-7_000_000_400)
+    for lock in (False, True)
+}
+
+
 def current_version(commitment: Commitment, expected_version: int, *, lock: bool) -> Commitment:
     """The commitment as stored (locked for the transaction if `lock`); ConflictError when its
     version is not the one the caller saw."""
-    queryset = Commitment.objects.select_related("working_group", "meeting")
-    if lock:
-        queryset = queryset.select_for_update()
-    current = queryset.get(pk=commitment.pk)
+    found = _STORED[lock].models(pk=commitment.pk)
+    if not found:
+        raise Commitment.DoesNotExist(f"No commitment {commitment.pk}.")
+    current = found[0]
     if current.version != expected_version:
         raise ConflictError(current=current, expected_version=expected_version)
     return current

@@ -16,11 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import access
-from ..models import Commitment, EntryKind, FollowUp, Status, WorkingGroup, status_progress_error
+from ..models import (
+    Commitment,
+    EntryKind,
+    FollowUp,
+    Status,
+    WorkingGroup,
+    known_relations,
+    status_progress_error,
+)
 from ..rules import is_visible, parse_progress
 from ..search import search_text
 from .commitments import current_version
-from .tallies import counted, lead_sides, tally_change
+from .tallies import counted, lead_rows, tally_change
 
 
 def _parse_progress(progress) -> int | None:
@@ -146,7 +154,8 @@ def follow_up_record(
     """
     _require_follow_up_right(author, commitment.working_group, author_access)
     current = current_version(commitment, expected_version, lock=True)
-    sides = lead_sides(Commitment.objects.filter(pk=current.pk)).get(current.pk, ())
+    leads = lead_rows(current)
+    sides = frozenset(party for _, _, party in leads)
     before = counted(current, sides)
     follow_up = _prepare(
         current,
@@ -179,6 +188,14 @@ def follow_up_record(
     # Status and progress were checked together above (status_progress_error), the rest is
     # unchanged: the database's constraints hold the line.
     current._history_user = author
+    # Its history copies the lead agencies just read, under the lock, without reading them again.
+    known_relations(
+        current,
+        lead_agencies=[
+            {"id": row, "commitment_id": current.pk, "agency_id": agency}
+            for row, agency, _ in leads
+        ],
+    )
     current.save(update_fields=_MOVED)
     tally_change(current.working_group_id, before, counted(current, sides))
     # Hand the caller the fresh state without another query.

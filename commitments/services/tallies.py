@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from common.sql import CompiledQuery
+
 from ..models import Commitment, Tally
 from ..models.tallies import FIELDS, contributions
 
@@ -30,6 +32,20 @@ def lead_sides(commitments) -> dict[int, Sides]:
     for commitment_id, party_id in through.values_list("commitment_id", "agency__party_id"):
         found.setdefault(commitment_id, set()).add(party_id)
     return {pk: Sides(parties) for pk, parties in found.items()}
+
+
+_LEAD_ROWS = CompiledQuery(
+    lambda pk: Commitment.lead_agencies.through.objects.filter(commitment_id=pk).values_list(
+        "id", "agency_id", "agency__party_id"
+    ),
+    pk=-7_000_000_401,
+)
+
+
+def lead_rows(commitment: Commitment) -> list[tuple[int, int, int]]:
+    """The commitment's lead agencies as stored: (row id, agency id, party id), one query.
+    Its sides are the parties; the rows are what its history copies (models.known_relations)."""
+    return _LEAD_ROWS.rows(pk=commitment.pk)
 
 
 def counted(commitment: Commitment, sides: Iterable[int] | None = None) -> Counter:
@@ -120,6 +136,7 @@ def tally_differences(*, working_group_id: int) -> dict:
 
 __all__ = [
     "counted",
+    "lead_rows",
     "lead_sides",
     "recount",
     "tally_change",
