@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -323,13 +324,24 @@ def matching(commitments: QuerySet[Commitment], q: str) -> QuerySet[Commitment]:
     reference of the group (no index serves "contains"): only for a reference-like `q`; a
     word search stays with the index (at 100,000 commitments, 128 ms -> a few)."""
     q = q.strip()
-    # The LIMIT (never reached) keeps PostgreSQL from turning the IN into a join that checks
-    # each row of the list's order against the text (to_tsvector per row: 90 ms at 100,000):
-    # the matches are then found once, through the index, and hashed.
-    found = Commitment.objects.filter(search_text__matches=q).values("pk")[:_MATCHES_AT_MOST]
+    if connection.vendor == "sqlite":
+        # The lookup is already a subquery of ids there (the full-text table's rowids): as a
+        # second subquery around it, SQLite looks every match up twice (at 100,000, a count
+        # of 3,200 matches: 4.6 -> 1.4 ms, the page's ids 6.3 -> 3.6 ms).
+        found = Q(search_text__matches=q)
+    else:
+        # The LIMIT (never reached) keeps PostgreSQL from turning the IN into a join that
+        # checks each row of the list's order against the text (to_tsvector per row: 90 ms at
+        # 100,000): the matches are then found once, through the index, and hashed. Unordered:
+        # the model's default order would have it sort every match first.
+        found = Q(
+            pk__in=Commitment.objects.filter(search_text__matches=q)
+            .order_by()
+            .values("pk")[:_MATCHES_AT_MOST]
+        )
     if _REFERENCE_LIKE.fullmatch(q):
-        return commitments.filter(Q(pk__in=found) | Q(reference__icontains=q))
-    return commitments.filter(pk__in=found)
+        return commitments.filter(found | Q(reference__icontains=q))
+    return commitments.filter(found)
 
 
 def commitment_list(
