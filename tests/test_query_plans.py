@@ -100,6 +100,34 @@ def test_ids_first_pages_are_the_pages_of_the_list(group):
     assert last[0].action_area.code == "PC"
 
 
+@pytest.mark.parametrize("sort", ["reference", "due", "-due", "activity", "-activity"])
+def test_pages_of_the_second_half_read_from_the_end_are_the_pages_of_the_list(group, sort):
+    """IdsFirst reads a page past the middle backwards (the reverse order, then turned
+    around): every page, under every order of the list (due dates missing, and shared, sort
+    with their nulls last both ways), is the page the plain paginator gives."""
+    import datetime as dt
+
+    from commitments import selectors
+    from tests import factories
+
+    day = dt.date(2026, 3, 1)
+    for i in range(11):
+        due = None if i % 4 == 0 else day + dt.timedelta(days=i % 3)
+        factories.commitment(group, title=f"Commitment {i}", due_date=due)
+    listed = selectors.commitment_list(group=group, sort=sort)
+    expected = [c.reference for c in listed]
+    for count in (None, len(expected)):
+        for number in range(1, 6):
+            plain = selectors.paginate(listed, str(number), 3)
+            with CaptureQueriesContext(connection) as captured:
+                ids_first = selectors.paginate(listed, str(number), 3, ids_first=True, count=count)
+                got = [c.reference for c in ids_first]
+            assert got == [c.reference for c in plain], (sort, number)
+            if number == 4 and count:  # rows 10-11 of 11: from the end, nothing skipped
+                (ids_sql,) = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"]]
+                assert "OFFSET" not in ids_sql and " DESC" in ids_sql, ids_sql
+
+
 def test_the_search_reads_the_full_text_index(group, commitment):
     found = Commitment.objects.in_group(group).filter(search_text__matches="tighten precursor")
     assert list(found) == [commitment]

@@ -505,21 +505,38 @@ class IdsFirst:
     selects only primary keys, which the database finds in the index that orders the list,
     then the page's rows are read by id with their joins and prefetches. A far page no longer
     joins area, meeting and owner for every row it skips. One query more than slicing the
-    queryset itself."""
+    queryset itself.
 
-    def __init__(self, queryset: QuerySet, rows=None):
+    A page in the second half of the list is read from its end: the same rows in the reverse
+    order, skipping only those after it, then turned around. The index is read backwards
+    (both databases do), so the last page skips nothing instead of every row before it; the
+    order must be total (every list order ends with the reference, unique in a group)."""
+
+    def __init__(self, queryset: QuerySet, rows=None, count: int | None = None):
         self.queryset = queryset
         self.ordered = queryset.ordered
         self.rows = rows  # ids -> the page's rows (e.g. list_rows); default: the models
+        self._count = count
 
     def count(self) -> int:
-        return self.queryset.count()
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
 
+    def _ids(self, key: slice) -> list:
+        ids = self.queryset.values_list("pk", flat=True)
+        start, stop, total = key.start or 0, key.stop, self._count
+        if total is None or stop is None or key.step is not None or start <= total // 2:
+            return list(ids[key])
+        stop = min(stop, total)
+        from_end = list(ids.reverse()[total - stop : total - start]) if stop > start else []
+        return from_end[::-1]
+
     def __getitem__(self, key):
-        ids = list(self.queryset.values_list("pk", flat=True)[key])
+        ids = self._ids(key)  # a Paginator asks for slices only
         if self.rows is not None:
             return self.rows(ids)
         # Unordered: the ids give the order, and an ORDER BY here could lead the planner to
@@ -541,7 +558,7 @@ def paginate(
     A caller that already counted the rows passes `count`, which saves the COUNT query.
     `ids_first`: read the page's ids first (see IdsFirst), for long lists; `rows` turns those
     ids into the page's rows (e.g. list_rows)."""
-    paginator = Paginator(IdsFirst(queryset, rows) if ids_first else queryset, per_page)
+    paginator = Paginator(IdsFirst(queryset, rows, count) if ids_first else queryset, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
     return paginator.get_page(page_number)
