@@ -10,7 +10,7 @@ from functools import reduce
 
 from django.db.models import Q, Sum
 
-from common.sql import CompiledQuery
+from common.sql import SHAPE, CompiledQuery
 
 from ..models import Status, Tally, WorkingGroup
 from ..models import tallies as tally
@@ -210,6 +210,33 @@ class SideCounts:
 _SIDE_COUNTS = _tally_rows(tally.SIDE, tally.SIDE_ALONE, tally.SIDES)
 
 
+def _side_attention(group_id: int, parties: tuple[int, ...], today: str, quiet: str):
+    """Each party's overdue and inactive sums, in the order of `parties` (one row, none
+    without tallies)."""
+    sums, ranges = {}, []
+    for p in parties:
+        # Keys "<party>:…": the ranges after "<party>:" are that side's (":" sorts after the
+        # digits, so "12:…" never falls in "1:"'s ranges).
+        overdue = tally.before_day(tally.SIDE_DUE, today, prefix=f"{p}:")
+        inactive = tally.before_day(tally.SIDE_ACTIVITY, quiet, prefix=f"{p}:")
+        sums[f"overdue_{p}"] = Sum("n", filter=_either(overdue))
+        sums[f"inactive_{p}"] = Sum("n", filter=_either(inactive))
+        ranges += [*overdue, *inactive]
+    return (
+        Tally.objects.filter(_in_ranges(group_id, *ranges))
+        .values("working_group")
+        .annotate(**sums)
+        .order_by()
+    )
+
+
+# Built once per group's sides and day (its ranges hold the day in their keys), then run with
+# the group's id: the ORM takes longer to build these twelve ranges than SQLite to read them.
+_SIDE_ATTENTION = CompiledQuery(
+    _side_attention, group_id=-7_000_000_300, parties=SHAPE, today=SHAPE, quiet=SHAPE
+)
+
+
 def side_tallies(
     *, group: WorkingGroup, parties, today: datetime.date, quiet_before: datetime.date
 ) -> tuple[dict[int, SideCounts], int, int]:
@@ -228,31 +255,14 @@ def side_tallies(
             sides[int(party)].by_status[status] = (n, total)
         else:
             sides[int(party)].alone = n
-    days = _attention_days(today, quiet_before)
-    sums, ranges = {}, []
-    for p in sides:
-        # Keys "<party>:…": the ranges after "<party>:" are that side's (":" sorts after the
-        # digits, so "12:…" never falls in "1:"'s ranges).
-        overdue = tally.before_day(
-            tally.SIDE_DUE,
-            days["today"],
-            month=days["today_month"],
-            year=days["today_year"],
-            prefix=f"{p}:",
+    if sides:
+        found = _SIDE_ATTENTION.rows(
+            group_id=group.pk,
+            parties=tuple(sides),
+            today=today.isoformat(),
+            quiet=quiet_before.isoformat(),
         )
-        inactive = tally.before_day(
-            tally.SIDE_ACTIVITY,
-            days["quiet"],
-            month=days["quiet_month"],
-            year=days["quiet_year"],
-            prefix=f"{p}:",
-        )
-        sums[f"overdue_{p}"] = Sum("n", filter=_either(overdue))
-        sums[f"inactive_{p}"] = Sum("n", filter=_either(inactive))
-        ranges += [*overdue, *inactive]
-    if sums:
-        found = Tally.objects.filter(_in_ranges(group.pk, *ranges)).aggregate(**sums)
-        for p, side in sides.items():
-            side.overdue = found[f"overdue_{p}"] or 0
-            side.inactive = found[f"inactive_{p}"] or 0
+        sums = found[0][1:] if found else (0,) * (2 * len(sides))
+        for i, side in enumerate(sides.values()):
+            side.overdue, side.inactive = sums[2 * i] or 0, sums[2 * i + 1] or 0
     return sides, totals["shared"], totals["unled"]
