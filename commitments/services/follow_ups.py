@@ -28,7 +28,7 @@ from ..models import (
 from ..rules import is_visible, parse_progress
 from ..search import search_text
 from .commitments import current_version
-from .tallies import counted, lead_rows, tally_change
+from .tallies import counted, lead_rows, sides_of, tally_change
 
 
 def _parse_progress(progress) -> int | None:
@@ -155,7 +155,7 @@ def follow_up_record(
     _require_follow_up_right(author, commitment.working_group, author_access)
     current = current_version(commitment, expected_version, lock=True)
     leads = lead_rows(current)
-    sides = frozenset(party for _, _, party in leads)
+    sides = sides_of(leads)
     before = counted(current, sides)
     follow_up = _prepare(
         current,

@@ -44,15 +44,21 @@ _LEAD_ROWS = CompiledQuery(
 
 def lead_rows(commitment: Commitment) -> list[tuple[int, int, int]]:
     """The commitment's lead agencies as stored: (row id, agency id, party id), one query.
-    Its sides are the parties; the rows are what its history copies (models.known_relations)."""
+    Its sides are the parties (`sides_of`); the rows are what its history copies
+    (models.known_relations)."""
     return _LEAD_ROWS.rows(pk=commitment.pk)
+
+
+def sides_of(rows: Iterable[tuple[int, int, int]]) -> Sides:
+    """The parties of a commitment's `lead_rows`."""
+    return Sides(party for _, _, party in rows)
 
 
 def counted(commitment: Commitment, sides: Iterable[int] | None = None) -> Counter:
     """What the commitment contributes now; its sides are looked up (one query) unless given
     (the parties of its lead agencies)."""
     if sides is None:
-        sides = lead_sides(Commitment.objects.filter(pk=commitment.pk)).get(commitment.pk, ())
+        sides = sides_of(lead_rows(commitment))
     return contributions(commitment, Sides(sides))
 
 
@@ -139,6 +145,7 @@ __all__ = [
     "lead_rows",
     "lead_sides",
     "recount",
+    "sides_of",
     "tally_change",
     "tally_differences",
     "tally_rebuild",
