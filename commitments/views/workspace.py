@@ -76,7 +76,9 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
     filters = list_filters(form, request.user)
-    commitments = selectors.commitment_list(group=group, **filters)
+    # A search reads every match to count them: its page comes in the same pass (together).
+    search = bool(filters.get("q"))
+    commitments = selectors.commitment_list(group=group, paged=search, **filters)
     page = selectors.paginate(
         commitments,
         request.GET.get("page"),
@@ -85,6 +87,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         count=selectors.counted(group=group, filters=filters),
         ids_first=True,
         rows=selectors.list_rows,
+        together=search,
     )
     page.object_list = _prepared_rows(group, page.object_list)
     page.memo = "|".join(row.memo for row in page.object_list)
