@@ -186,6 +186,50 @@ def test_a_search_reads_its_page_and_its_count_in_one_query(group, sort, q):
     assert (list(page), page.paginator.count) == ([], 0)
 
 
+@pytest.mark.parametrize("q", ["harbour", "PC-"])
+def test_a_search_on_sqlite_walks_the_lists_order_when_it_matches_many(group, q):
+    """SQLite reads the first pages of a search that matches many rows by walking the list's
+    order (the `probed` match, `+id IN (...)`, no index for the match itself), and a rare
+    word's page by id: every page equals the plain paginator's either way. PostgreSQL
+    has no walk (it reads a search's page with its count: paginate's `together`)."""
+    from commitments import selectors
+    from tests import factories
+
+    for i in range(13):
+        title = f"Harbour patrol {i}" if i % 5 else "Zanzibar post" if i == 0 else "Border post"
+        factories.commitment(group, title=title)
+    filters = {"q": q}
+    walk = selectors.search_walk(group=group, filters=filters)
+    if connection.vendor == "postgresql":
+        assert walk is None
+        return
+    listed = selectors.commitment_list(group=group, **filters)
+    expected = [c.reference for c in listed]
+    assert 3 < len(expected) <= 13
+    for number in ("1", "2", "3", "4", "5", "99", "abc"):
+        plain = selectors.paginate(listed, number, 3)
+        with CaptureQueriesContext(connection) as captured:
+            page = selectors.paginate(
+                listed, number, 3, ids_first=True, rows=selectors.list_rows, walk=walk
+            )
+            got = [row.reference for row in page]
+        assert got == [c.reference for c in plain], number
+        (ids,) = [x["sql"] for x in captured.captured_queries if "LIMIT" in x["sql"]]
+        assert '+"commitments_commitment"."id" IN' in ids, ids  # many matches: the walk
+    text = plan(walk.queryset.values_list("pk", flat=True)[:3])
+    assert "TEMP B-TREE" not in text and "INDEX" in text, text  # in order, from an index
+
+    rare = {"q": "zanzibar"}  # 1 match in 13: the rows by id
+    walk = selectors.search_walk(group=group, filters=rare)
+    listed = selectors.commitment_list(group=group, **rare)
+    with CaptureQueriesContext(connection) as captured:
+        page = selectors.paginate(listed, "1", 3, ids_first=True, walk=walk)
+    assert [c.title for c in page] == ["Zanzibar post"]
+    (ids,) = [x["sql"] for x in captured.captured_queries if "LIMIT" in x["sql"]]
+    assert "+" not in ids.split("WHERE")[1], ids
+    assert selectors.search_walk(group=group, filters={**filters, "sort": "due"}) is None
+
+
 def test_the_search_reads_the_full_text_index(group, commitment):
     found = Commitment.objects.in_group(group).filter(search_text__matches="tighten precursor")
     assert list(found) == [commitment]

@@ -88,6 +88,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         ids_first=True,
         rows=selectors.list_rows,
         together=search,
+        walk=selectors.search_walk(group=group, filters=filters) if search else None,
     )
     page.object_list = _prepared_rows(group, page.object_list)
     page.memo = "|".join(row.memo for row in page.object_list)
