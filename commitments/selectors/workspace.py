@@ -719,6 +719,25 @@ def paginate(
     return paginator.get_page(page_number)
 
 
+def list_page(*, group: WorkingGroup, filters: dict, page_number) -> Page:
+    """A page of the commitments list for the list's `filters` (commitment_list's
+    arguments), its rows as ListRows. How many match comes from the tallies when they can
+    say it (no filter, an area, a status); the page's ids are read first (IdsFirst); a
+    search is read with its count in one query on PostgreSQL (`together`) and, on SQLite,
+    by walking the list's order where that pays (`search_walk`)."""
+    search = bool(filters.get("q"))
+    return paginate(
+        commitment_list(group=group, paged=search, **filters),
+        page_number,
+        LIST_PAGE_SIZE,
+        count=counted(group=group, filters=filters),
+        ids_first=True,
+        rows=list_rows,
+        together=search,
+        walk=search_walk(group=group, filters=filters),
+    )
+
+
 def search_walk(*, group: WorkingGroup, filters: dict) -> Walk | None:
     """For the list's search on SQLite in its default order (the one an index gives, with
     every filter), the Walk IdsFirst may take for a page's ids; None otherwise."""
@@ -947,6 +966,7 @@ __all__ = [
     "inactive_before",
     "lead_agencies",
     "led_by",
+    "list_page",
     "list_rows",
     "matching",
     "meeting_detail",

@@ -76,20 +76,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
     filters = list_filters(form, request.user)
-    # A search reads every match to count them: its page comes in the same pass (together).
-    search = bool(filters.get("q"))
-    commitments = selectors.commitment_list(group=group, paged=search, **filters)
-    page = selectors.paginate(
-        commitments,
-        request.GET.get("page"),
-        selectors.LIST_PAGE_SIZE,
-        # No filter, an area, a status: counted from the tallies, not row by row.
-        count=selectors.counted(group=group, filters=filters),
-        ids_first=True,
-        rows=selectors.list_rows,
-        together=search,
-        walk=selectors.search_walk(group=group, filters=filters) if search else None,
-    )
+    page = selectors.list_page(group=group, filters=filters, page_number=request.GET.get("page"))
     page.object_list = _prepared_rows(group, page.object_list)
     page.memo = "|".join(row.memo for row in page.object_list)
     context = {
