@@ -65,6 +65,10 @@ def verify() -> dict:
 
 SAMPLE_SLUG = "sample-1"
 SEARCH_WORD = "cryptocurrency"  # in about 3% of the synthetic commitments' titles
+# The follow-up POST goes round this many commitments, as analysts spread theirs over many: one
+# commitment taking them all would gather thousands of follow-ups over the runs, and each POST
+# would measure re-indexing its ever longer search text rather than a follow-up.
+POST_TARGETS = 200
 
 
 def sample_size() -> dict:
@@ -86,6 +90,12 @@ def analyze() -> dict:
     return {"analyzed": connection.vendor}
 
 
+def post_versions(*, references: list[str]) -> dict:
+    """The versions of the follow-up POST's commitments, after a run (bench.pages.Poster)."""
+    rows = Commitment.objects.filter(working_group__slug=SAMPLE_SLUG, reference__in=references)
+    return dict(rows.values_list("reference", "version"))
+
+
 def prepare_pages(*, password: str, timeline: int = 50) -> dict:
     """Users to sign in as (an analyst of the synthetic group, and a superuser for the admin),
     through the services; one commitment brought to `timeline` follow-ups through
@@ -99,7 +109,9 @@ def prepare_pages(*, password: str, timeline: int = 50) -> dict:
     analyst, _ = services.user_ensure(username="bench-analyst", password=password)
     services.membership_set(user=analyst, working_group=group, role=Membership.Role.ANALYST)
     services.user_ensure(username="bench-admin", password=password, is_superuser=True)
-    first, second = Commitment.objects.filter(working_group=group).order_by("reference")[:2]
+    first, *targets = Commitment.objects.filter(working_group=group).order_by("reference")[
+        : 1 + POST_TARGETS
+    ]
     while first.follow_ups.count() < timeline:
         services.follow_up_record(
             commitment=first,
@@ -113,8 +125,7 @@ def prepare_pages(*, password: str, timeline: int = 50) -> dict:
         "analyst": "bench-analyst",
         "admin": "bench-admin",
         "timeline_reference": first.reference,
-        "post_reference": second.reference,
-        "post_version": second.version,
+        "post_targets": [[c.reference, c.version] for c in targets],
         "commitments": count,
         "last_page": max(1, math.ceil(count / selectors.LIST_PAGE_SIZE)),
         "search": SEARCH_WORD,

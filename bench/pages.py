@@ -6,8 +6,9 @@ commitments with 10 follow-ups each (`generate_sample_data`; reused when it alre
 size), one sync gunicorn worker (production settings plus bench/settings.py: the ceiling view
 and a query-count header), sign-in as an analyst (and as a superuser for the admin), then
 `--rounds` interleaved rounds: in each, every page in turn for `--duration` seconds under wrk
-(one connection: one sync worker serves one request at a time). The follow-up POST is driven
-by a small Python loop instead (each POST must carry the version the previous one left).
+(one connection: one sync worker serves one request at a time). The follow-up POST too, through
+wrk_post.lua: each POST to the next of 200 commitments, with the version the last POST to it
+left.
 
 Reported per page: requests/s, p50/p95/p99 (the median over the rounds), the SQL statements and
 bytes of one response, and the ratios to the ceiling and to the admin changelist. The targets
@@ -37,6 +38,7 @@ from bench import harness
 ROOT = harness.ROOT
 VAR = ROOT / "var" / "bench"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+WRK_POST_SCRIPT = Path(__file__).with_name("wrk_post.lua")
 FOLLOW_UPS = 10
 HTMX = {"HX-Request": "true", "HX-Target": "commitment-results"}
 PACK_MAX_SIZE = 10_000
@@ -81,7 +83,8 @@ def pages(info: dict) -> list[dict]:
         {"name": "CSV export (all)", "path": f"/g/{slug}/commitments.csv"},
         {
             "name": "follow-up POST",
-            "path": f"{group}commitments/{info['post_reference']}/follow-ups/",
+            # The first of the commitments the POST goes round (wrk_post.lua).
+            "path": f"{group}commitments/{info['post_targets'][0][0]}/follow-ups/",
             "post": True,
         },
     ]
@@ -146,8 +149,6 @@ def probe(browser: harness.Browser, page: dict, csrf: str) -> dict:
     page (not a redirect to the sign-in form). Asked twice: the first visit also fills what
     the worker keeps (the group's catalogue, pieces of pages); the figures are the second's,
     like the requests measured."""
-    if page.get("post"):
-        return {"status": None, "queries": None, "bytes": None}
     browser.get(page["path"], headers=page.get("headers"))
     response = browser.get(page["path"], headers=page.get("headers"))
     if response.status != 200:
@@ -159,7 +160,14 @@ def probe(browser: harness.Browser, page: dict, csrf: str) -> dict:
     }
 
 
-def run_wrk(port: int, page: dict, cookie: str, duration: float) -> dict:
+def run_wrk(
+    port: int,
+    page: dict,
+    cookie: str,
+    duration: float,
+    script: Path = WRK_SCRIPT,
+    script_args: tuple[str, ...] = (),
+) -> dict:
     command = [
         "wrk",
         "--timeout",
@@ -168,13 +176,15 @@ def run_wrk(port: int, page: dict, cookie: str, duration: float) -> dict:
         "-c1",
         f"-d{round(duration)}s",
         "-s",
-        str(WRK_SCRIPT),
+        str(script),
         "-H",
         f"Cookie: {cookie}",
     ]
     for name, value in (page.get("headers") or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{port}{page['path']}")
+    if script_args:
+        command += ["--", *script_args]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(s for s in output.splitlines() if s.startswith("WRK_JSON "))
     data = json.loads(line.removeprefix("WRK_JSON "))
@@ -190,40 +200,65 @@ def run_wrk(port: int, page: dict, cookie: str, duration: float) -> dict:
 
 
 class Poster:
-    """Follow-ups posted without JavaScript (302 = saved), one after the other, each with the
-    version the previous one left; the answers are counted and timed here."""
+    """Follow-ups posted without JavaScript, under wrk like the other pages (wrk_post.lua:
+    each POST to the next of the commitments `targets`, carrying the version the last POST to
+    it left, with the sign-in's cookies as they were, as a browser that follows each redirect
+    sends them). One POST through a browser first gives the statements and bytes of an answer;
+    after each run the commitments must be one version further per POST counted (a form sent
+    back with errors, or a stale version's 409, would leave them behind)."""
 
-    def __init__(self, browser: harness.Browser, page: dict, version: int, csrf: str):
-        self.browser, self.path, self.version, self.csrf = browser, page["path"], version, csrf
-        self.queries = self.bytes = None
+    def __init__(self, env: dict, browser: harness.Browser, page: dict, targets: list, csrf: str):
+        self.env, self.browser, self.page, self.csrf = env, browser, page, csrf
+        self.versions = dict(targets)
+        self.cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
-    def run(self, duration: float) -> dict:
-        latencies = []
-        started = time.perf_counter()
-        while time.perf_counter() - started < duration:
-            response = self.browser.post(
-                self.path,
-                {
-                    "csrfmiddlewaretoken": self.csrf,
-                    "version": self.version,
-                    "note": f"Bench POST {self.version}",
-                    "occurred_on": harness.today(),
-                },
-            )
-            if response.status != 302:
-                raise SystemExit(f"follow-up POST answered {response.status}")
-            self.version += 1
-            self.queries = int(response.header("X-Bench-Queries") or -1)
-            self.bytes = len(response.body.encode())
-            latencies.append(response.seconds * 1000)
-        elapsed = time.perf_counter() - started
+    def probe(self) -> dict:
+        reference = next(iter(self.versions))
+        response = self.browser.post(
+            self.page["path"],
+            {
+                "csrfmiddlewaretoken": self.csrf,
+                "version": self.versions[reference],
+                "note": f"Bench POST {self.versions[reference]}",
+                "occurred_on": harness.today(),
+            },
+        )
+        if response.status != 302:
+            raise SystemExit(f"follow-up POST answered {response.status}")
+        self.versions = self.stored_versions()
         return {
-            "rps": len(latencies) / elapsed,
-            "p50": harness.percentile(latencies, 50),
-            "p95": harness.percentile(latencies, 95),
-            "p99": harness.percentile(latencies, 99),
-            "requests": len(latencies),
+            "status": response.status,
+            "queries": int(response.header("X-Bench-Queries") or -1),
+            "bytes": len(response.body.encode()),
         }
+
+    def run(self, port: int, duration: float) -> dict:
+        group = self.page["path"].split("commitments/")[0]
+        outcome = run_wrk(
+            port,
+            self.page,
+            self.cookie,
+            duration,
+            script=WRK_POST_SCRIPT,
+            script_args=(
+                group,
+                self.csrf,
+                harness.today(),
+                *(f"{reference}={version}" for reference, version in self.versions.items()),
+            ),
+        )
+        stored = self.stored_versions()
+        saved = sum(stored.values()) - sum(self.versions.values())
+        # One more than counted when wrk stopped with a POST on its way.
+        if not outcome["requests"] <= saved <= outcome["requests"] + 1:
+            raise SystemExit(
+                f"follow-up POST: {outcome['requests']} answered 302, but {saved} were saved"
+            )
+        self.versions = stored
+        return outcome
+
+    def stored_versions(self) -> dict[str, int]:
+        return harness.django_call(self.env, "post_versions", references=list(self.versions))
 
 
 def measure(kind: str, size: int, args) -> dict:
@@ -245,19 +280,23 @@ def measure(kind: str, size: int, args) -> dict:
         }
         todo = pages(info)
         results = {p["name"]: {"path": p["path"], "rounds": []} for p in todo}
-        for p in todo:
-            results[p["name"]].update(probe(admin if p.get("user") else analyst, p, csrf))
         poster = Poster(
+            env,
             harness.Browser(server.port, dict(analyst.cookies)),
             todo[-1],
-            info["post_version"],
+            info["post_targets"],
             csrf,
         )
+        for p in todo:
+            if p.get("post"):
+                results[p["name"]].update(poster.probe())
+            else:
+                results[p["name"]].update(probe(admin if p.get("user") else analyst, p, csrf))
         for number in range(1, args.rounds + 1):
             print(f"  round {number}/{args.rounds}", flush=True)
             for p in todo:
                 if p.get("post"):
-                    outcome = poster.run(args.duration)
+                    outcome = poster.run(server.port, args.duration)
                 else:
                     outcome = run_wrk(
                         server.port, p, cookie[p.get("user", "analyst")], args.duration
@@ -274,8 +313,6 @@ def measure(kind: str, size: int, args) -> dict:
                         "requests": 1,
                     }
                 results[p["name"]]["rounds"].append(outcome)
-        post = results[todo[-1]["name"]]
-        post["queries"], post["bytes"], post["status"] = poster.queries, poster.bytes, 302
         log = server.log()
     finally:
         server.stop()
