@@ -32,6 +32,7 @@ from .models import (
     Meeting,
     Membership,
     MembershipRole,
+    RecordsRevision,
     WorkingGroup,
     installation_role,
 )
@@ -116,11 +117,13 @@ def access_for(user, group: WorkingGroup) -> GroupAccess:
 
 def _group_with_standing(slug: str, user_id: int | None):
     """The group with this slug, with the number of changes to its catalogue
-    (selectors.catalogue: its key) and, for a signed-in user, their role in it and the side
-    they speak for: one query for all four."""
+    (selectors.catalogue: its key) and to its records (selectors.page_key) and, for a
+    signed-in user, their role in it and the side they speak for: one query for all five."""
     revisions = CatalogueRevision.objects.filter(working_group_id=OuterRef("pk"))
+    records = RecordsRevision.objects.filter(working_group_id=OuterRef("pk"))
     groups = WorkingGroup.objects.filter(slug=slug).annotate(
-        catalogue_revision=Subquery(revisions.values("revision")[:1])
+        catalogue_revision=Subquery(revisions.values("revision")[:1]),
+        records_revision=Subquery(records.values("revision")[:1]),
     )
     if user_id is None:
         return groups

@@ -35,6 +35,7 @@ from commitments.models import (
     Participation,
     Party,
     Person,
+    RecordsRevision,
     Snapshot,
     SnapshotRow,
     Status,
@@ -48,7 +49,7 @@ DOMAIN_MODELS = [m for m in APP_MODELS if not issubclass(m, HistoricalChanges)]
 # Written once and never changed (snapshots), or kept by the services alone (the dashboard's
 # counts) or by the database alone (the catalogue's revisions): nothing for a history to
 # record, nothing to add or change here.
-IMMUTABLE_MODELS = {Snapshot, SnapshotRow, Tally, CatalogueRevision}
+IMMUTABLE_MODELS = {Snapshot, SnapshotRow, Tally, CatalogueRevision, RecordsRevision}
 
 # Query budgets, measured and then fixed here; none of the queries grows with the rows. The
 # busiest changelist, commitments, makes 13: session, user; the choices of the working group,

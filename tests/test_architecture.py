@@ -29,7 +29,14 @@ from simple_history.models import HistoricalChanges
 
 from commitments import services
 from commitments.admin.base import WRITES, ReadOnlyInline, ServiceWritesMixin
-from commitments.models import CatalogueRevision, FollowUp, Snapshot, SnapshotRow, Tally
+from commitments.models import (
+    CatalogueRevision,
+    FollowUp,
+    RecordsRevision,
+    Snapshot,
+    SnapshotRow,
+    Tally,
+)
 
 ROOT = Path(settings.BASE_DIR)
 OUR_APPS = ("commitments", "accounts", "ops", "common", "reports", "readouts")
@@ -259,7 +266,14 @@ def test_it_registers_every_domain_model_in_the_admin_with_its_services(admin_us
     read_only_models = {m for m, a in domain_admins() if read_only(a, admin_user)}
     # The log (nobody changes or deletes an entry), the snapshots (immutable), the counts
     # the services keep (models.Tally) and the catalogue's revisions the database keeps.
-    assert read_only_models == {FollowUp, Snapshot, SnapshotRow, Tally, CatalogueRevision}
+    assert read_only_models == {
+        FollowUp,
+        Snapshot,
+        SnapshotRow,
+        Tally,
+        CatalogueRevision,
+        RecordsRevision,
+    }
     assert set(WRITES) == domain - read_only_models
 
 

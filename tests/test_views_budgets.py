@@ -54,12 +54,18 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     with django_assert_num_queries(15):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
-    # Kept: 1-3 session, user, group with membership (and the catalogue's revision),
-    # 4-5 the group's tallies (models.Tally, kept by the services): the counts per area and
+    # Kept whole until the group's records change (selectors.page_key): 1-3 session, user,
+    # group with membership (and both revisions).
+    with django_assert_num_queries(3):
+        assert client.get(url("commitments:group_dashboard", G)).status_code == 200
+
+    # Drawn again (as after a change): 1-3 session, user, group with membership (and the
+    # catalogue's revision), 4-5 the group's tallies (models.Tally, kept by the services): the counts per area and
     # status, per meeting and per month completed (the summaries, the meetings' counts and the
     # burn-up), and the overdue, due soon and inactive sums, 6 overdue, 7 due in 30 days,
     # 8 inactive: the first few of each (no long texts), 9 the latest entries with commitment,
     # author, agency and side, and what they correct.
+    caches["fragments"].clear()
     with django_assert_num_queries(9):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
@@ -68,9 +74,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # of its most pressing open commitments with a due date, then, only when those leave room
     # on the list, without one; 10 those commitments' values, 11 their lead agencies (all
     # sides at once). The sides are the catalogue's. So at most 11, whatever the data.
+    caches["fragments"].clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("commitments:sides", G)).status_code == 200
     assert 9 <= len(queries) <= 11
+    # Then kept whole until the group's records change: 1-3 session, user, group.
+    with django_assert_num_queries(3):
+        assert client.get(url("commitments:sides", G)).status_code == 200
 
     # 1-3 session, user, group with membership, 4 the user's membership (their previous visit),
     # 5 count of the entries in the range, 6 a page of entries with commitment, area, author,

@@ -10,6 +10,7 @@ from ..models import (
     CatalogueRevision,
     ComplianceReview,
     ComplianceScore,
+    RecordsRevision,
     Snapshot,
     SnapshotRow,
     Tally,
@@ -113,6 +114,15 @@ class TallyAdmin(ReadOnlyAdmin):
 @admin.register(CatalogueRevision)
 class CatalogueRevisionAdmin(ReadOnlyAdmin):
     """How often each group's catalogue changed, kept by database triggers (models.catalogue):
+    shown for an investigation, changed by nobody here."""
+
+    list_display = ("working_group_id", "revision")
+    ordering = ("working_group_id",)
+
+
+@admin.register(RecordsRevision)
+class RecordsRevisionAdmin(ReadOnlyAdmin):
+    """How often each group's records changed, kept by database triggers (models.catalogue):
     shown for an investigation, changed by nobody here."""
 
     list_display = ("working_group_id", "revision")

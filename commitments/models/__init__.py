@@ -8,7 +8,7 @@ group-scoped model's manager is a `GroupScopedQuerySet`: `.visible_to(user)`, `.
 
 from ..rules import http_url_validator
 from .base import known_relations
-from .catalogue import CatalogueRevision
+from .catalogue import CatalogueRevision, RecordsRevision
 from .commitments import (
     OPEN_STATUSES,
     ActionArea,
@@ -74,6 +74,7 @@ __all__ = [
     "Party",
     "Person",
     "Priority",
+    "RecordsRevision",
     "ReviewState",
     "Score",
     "ScoreState",

@@ -67,3 +67,63 @@ class CatalogueRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Group {self.working_group_id}: catalogue revision {self.revision}"
+
+
+# --------------------------------------------------------------------------- records
+
+# How many times each group's *records* have changed: its commitments, their lead agencies,
+# their log and the tallies kept of them, and the names of the people its pages show (authors
+# of its follow-ups, owners of its commitments). Pages made only of these, the catalogue and
+# the day (the dashboard, the per-side view) are kept whole under both numbers
+# (`selectors.page_key`), so they are drawn once after each change. Kept like the catalogue's
+# number: by triggers, in the same transaction as the write, whatever makes it (migration
+# 0016, from a copy of this; tests/test_records_revision.py makes each kind of write). On
+# PostgreSQL a statement is one raise whatever the rows it wrote (statement triggers with
+# transition tables), so bulk loads stay fast; on SQLite each row raises it.
+RECORDS_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] = {
+    "commitments_commitment": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_followup": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_tally": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_commitment_lead_agencies": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_commitment WHERE id = {row}.commitment_id",
+    ),
+    # What a page shows of a lead agency (acronym, side) when its side is not one of the
+    # group's (the catalogue's number covers those that are).
+    "commitments_agency": (
+        ALL_WRITES,
+        None,
+        "SELECT c.working_group_id AS g FROM commitments_commitment_lead_agencies AS la "
+        "JOIN commitments_commitment AS c ON c.id = la.commitment_id "
+        "WHERE la.agency_id = {row}.id",
+    ),
+    "commitments_party": (
+        ALL_WRITES,
+        None,
+        "SELECT c.working_group_id AS g FROM commitments_agency AS a "
+        "JOIN commitments_commitment_lead_agencies AS la ON la.agency_id = a.id "
+        "JOIN commitments_commitment AS c ON c.id = la.commitment_id "
+        "WHERE a.party_id = {row}.id",
+    ),
+    "auth_user": (
+        ("UPDATE",),
+        ("username", "first_name", "last_name"),
+        "SELECT working_group_id AS g FROM commitments_followup WHERE author_id = {row}.id "
+        "UNION SELECT working_group_id AS g FROM commitments_commitment "
+        "WHERE owner_id = {row}.id",
+    ),
+}
+
+
+class RecordsRevision(models.Model):
+    """One row per working group whose records have changed at least once (no row: 0)."""
+
+    working_group_id = models.BigIntegerField(primary_key=True)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()  # the database's own bookkeeping, as CatalogueRevision
+
+    def __str__(self) -> str:
+        return f"Group {self.working_group_id}: records revision {self.revision}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
+from django.utils import timezone
 
 from ..models import ActionArea, Agency, Meeting, WorkingGroup
 
@@ -48,6 +49,31 @@ def catalogue(*, group: WorkingGroup) -> Catalogue:
 
 
 _UNKNOWN = object()
+
+
+def page_key(*, group: WorkingGroup, today=None) -> tuple | None:
+    """The key of a page drawn only from the group's records (commitments, their lead
+    agencies, their log, the tallies, the names of their owners and authors:
+    models.catalogue.RECORDS_SOURCES), its catalogue and the day, to keep it whole
+    ({% memo %}): both revisions, which triggers raise on every change, the group (its
+    creation too: a test's rolled-back group may leave its id to the next) and its names, and
+    the day. The caller adds what the page shows of the person asking (their role). None
+    (draw it, do not keep it) when the group was read without its revisions, or inside a
+    transaction of our own that may still roll back."""
+    catalogue_revision = getattr(group, "catalogue_revision", _UNKNOWN)
+    records_revision = getattr(group, "records_revision", _UNKNOWN)
+    if _UNKNOWN in (catalogue_revision, records_revision) or _in_own_transaction():
+        return None
+    return (
+        group.pk,
+        group.created_at.isoformat(),
+        group.slug,
+        group.name,
+        group.short_name,
+        catalogue_revision or 0,
+        records_revision or 0,
+        (today or timezone.localdate()).isoformat(),
+    )
 
 
 def _in_own_transaction() -> bool:

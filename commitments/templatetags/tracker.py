@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
+from commitments import selectors
 from commitments.models import Status
 
 register = template.Library()
@@ -109,6 +110,13 @@ def entry_memo(fu) -> str:
             fu.commitment.title,
         )
     )
+
+
+@register.filter
+def page_memo(group) -> str | None:
+    """The key of a page kept whole: `selectors.page_key` (None: draw it, do not keep it)."""
+    key = selectors.page_key(group=group)
+    return None if key is None else repr(key)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -51,16 +52,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    dashboard = selectors.group_dashboard(group=group_access.group)
+    # Read only when the page is drawn: it is kept whole until the group's records change
+    # (the template's {% memo dashboard %}, selectors.page_key).
+    dashboard = SimpleLazyObject(lambda: selectors.group_dashboard(group=group_access.group))
     return render(
         request,
         "commitments/dashboard.html",
-        {
-            "group": group_access.group,
-            "group_access": group_access,
-            "dashboard": dashboard,
-            "burn_up": dashboard.burn_up,
-        },
+        {"group": group_access.group, "group_access": group_access, "dashboard": dashboard},
     )
 
 

@@ -1,0 +1,305 @@
+"""The dashboard and the per-side view are kept whole under the group's records revision, which
+database triggers raise on every change to its commitments, their lead agencies, their log, the
+tallies and the names the pages show (models.catalogue.RECORDS_SOURCES, migration 0016), and
+under its catalogue's revision, the day and the asker's role (selectors.page_key). What could go
+wrong, each checked:
+
+* a write that changes what the pages show but not the number (a stale page): the ways the app
+  makes them, and plain SQL on every source table (the admin, a shell);
+* a write that raises another group's number, or a visit that raises it;
+* one person's page shown to another (a coordinator's buttons to an analyst), or yesterday's
+  page today;
+* a page kept from inside a transaction that may still roll back, or from a group read without
+  its revisions;
+* a bulk write on PostgreSQL paying once per row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from commitments import access, selectors, services
+from commitments.models import Commitment, RecordsRevision, Status, Tally, WorkingGroup
+from commitments.models.catalogue import RECORDS_SOURCES
+from tests import factories
+from tests.test_views_support import signed_in, url
+
+pytestmark = pytest.mark.django_db
+
+
+def revision(group) -> int:
+    row = RecordsRevision.objects.filter(working_group_id=group.pk).first()
+    return row.revision if row else 0
+
+
+class Watch:
+    """The records revisions of some groups before and after a write."""
+
+    def __init__(self, *groups):
+        self.groups = groups
+        self.before = [revision(g) for g in groups]
+
+    def raised(self) -> list[bool]:
+        return [revision(g) > b for g, b in zip(self.groups, self.before, strict=True)]
+
+
+def main(body: str) -> str:
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:  # as a shell or the admin would: no service
+        cursor.execute(statement, params)
+
+
+def test_it_raises_the_revision_of_the_group_whose_records_change(
+    group, other_group, commitment, analyst, coordinator
+):
+    theirs = factories.commitment(other_group)
+    w = Watch(group, other_group)
+    services.follow_up_record(
+        commitment=commitment,
+        author=analyst,
+        note="Met the regulator.",
+        expected_version=commitment.version,
+        status=Status.IN_PROGRESS,
+    )
+    assert w.raised() == [True, False]
+
+    w = Watch(group, other_group)
+    commitment.refresh_from_db()
+    services.commitment_update(
+        commitment=commitment,
+        expected_version=commitment.version,
+        actor=coordinator,
+        title="Tighten precursor controls at the ports",
+    )
+    assert w.raised() == [True, False]
+
+    w = Watch(group, other_group)
+    factories.commitment(group)
+    assert w.raised() == [True, False]
+
+    w = Watch(group, other_group)
+    theirs.refresh_from_db()
+    services.commitment_update(
+        commitment=theirs,
+        expected_version=theirs.version,
+        actor=factories.user("admin", is_superuser=True),
+        lead_agencies=list(factories.lead_agencies()),
+    )
+    assert w.raised() == [False, True]
+
+
+def test_a_visit_raises_nothing(client, group, commitment, analyst):
+    signed_in(client, analyst)
+    w = Watch(group)
+    for name in ("commitments:group_dashboard", "commitments:sides"):
+        assert client.get(url(name, group.slug)).status_code == 200
+    assert w.raised() == [False]
+
+
+def test_it_raises_it_for_a_change_made_in_plain_sql_to_every_source(
+    group, other_group, commitment, analyst
+):
+    """Whatever makes the change: the triggers are the database's. A write of each kind to
+    each table the pages are drawn from."""
+    us, india = factories.lead_agencies()
+    commitment.refresh_from_db()
+    services.commitment_update(
+        commitment=commitment,
+        expected_version=commitment.version,
+        actor=factories.user("admin", is_superuser=True),
+        lead_agencies=[us, india],
+    )
+    services.follow_up_record(
+        commitment=commitment, author=analyst, note="Noted.", expected_version=2
+    )
+    writes = {
+        "commitments_commitment": [
+            ("UPDATE commitments_commitment SET title = %s WHERE id = %s", ["T", commitment.pk]),
+        ],
+        "commitments_followup": [
+            (
+                "UPDATE commitments_followup SET external_reference = %s WHERE commitment_id = %s",
+                ["REF-1", commitment.pk],
+            ),
+        ],
+        "commitments_tally": [
+            ("UPDATE commitments_tally SET n = n WHERE working_group_id = %s", [group.pk]),
+        ],
+        "commitments_commitment_lead_agencies": [
+            (
+                "DELETE FROM commitments_commitment_lead_agencies "
+                "WHERE commitment_id = %s AND agency_id = %s",
+                [commitment.pk, india.pk],
+            ),
+            (
+                "INSERT INTO commitments_commitment_lead_agencies (commitment_id, agency_id) "
+                "VALUES (%s, %s)",
+                [commitment.pk, india.pk],
+            ),
+        ],
+        "commitments_agency": [
+            ("UPDATE commitments_agency SET acronym = %s WHERE id = %s", ["ONDCP2", us.pk]),
+        ],
+        "commitments_party": [
+            (
+                "UPDATE commitments_party SET name = %s WHERE id = %s",
+                ["India (MHA)", india.party_id],
+            ),
+        ],
+        "auth_user": [
+            ("UPDATE auth_user SET last_name = %s WHERE id = %s", ["Lindqvist", analyst.pk]),
+        ],
+    }
+    assert set(writes) == set(RECORDS_SOURCES)
+    for table, statements in writes.items():
+        for statement, params in statements:
+            w = Watch(group, other_group)
+            try:
+                sql(statement, params)
+            except Exception as error:  # an append-only table may refuse the write itself
+                pytest.fail(f"{table}: {error}")
+            assert w.raised() == [True, False], statement
+
+
+def test_it_raises_it_once_for_a_statement_of_many_rows_on_postgresql(group):
+    for _ in range(5):
+        factories.commitment(group)
+    before = revision(group)
+    sql(
+        "UPDATE commitments_commitment SET priority = priority WHERE working_group_id = %s",
+        [group.pk],
+    )
+    raised = revision(group) - before
+    # PostgreSQL: one statement trigger over its transition table; SQLite: one per row.
+    assert raised == (1 if connection.vendor == "postgresql" else 5)
+
+
+def test_it_has_the_triggers_of_every_source_in_the_database():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                "WHERE tgname LIKE 'records_changed_%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'records_%'"
+            )
+        tables = {row[0] for row in cursor.fetchall()}
+    assert tables == set(RECORDS_SOURCES)
+
+
+# --------------------------------------------------------------------------- the kept pages
+
+
+def read_group(user, group):
+    """The group as the pages read it: with both revisions."""
+    return access.get_group_for_user(user, group.slug).group
+
+
+def test_the_key_holds_both_revisions_and_the_day(group, analyst):
+    read = read_group(analyst, group)
+    key = selectors.page_key(group=read)
+    assert key is not None
+    today = datetime.date(2026, 12, 6)
+    assert selectors.page_key(group=read, today=today) != selectors.page_key(
+        group=read, today=today + datetime.timedelta(days=1)
+    )
+    factories.commitment(group)
+    assert selectors.page_key(group=read_group(analyst, group)) != key
+    factories.action_area(group, "SC", name="Supply chain")
+    assert selectors.page_key(group=read_group(analyst, group)) != selectors.page_key(group=read)
+
+
+def test_it_keeps_nothing_for_a_group_read_without_its_revisions_or_inside_a_transaction(
+    group, analyst
+):
+    assert selectors.page_key(group=WorkingGroup.objects.get(pk=group.pk)) is None
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        assert selectors.page_key(group=read_group(analyst, group)) is None
+        raise Undo
+
+
+@pytest.mark.parametrize("page", ["commitments:group_dashboard", "commitments:sides"])
+def test_a_kept_page_costs_three_queries_and_shows_each_change_at_once(
+    client, group, analyst, page
+):
+    us, _ = factories.lead_agencies()
+    c = factories.commitment(group, title="Share seizure data", lead_agencies=[us])
+    factories.commitment(group, title="Train port officers", lead_agencies=[us])
+    signed_in(client, analyst)
+    address = url(page, group.slug)
+    caches["fragments"].clear()
+    first = client.get(address).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(address).content.decode()
+    assert len(kept) == 3, "session, user, group with role and revisions"
+    assert main(again) == main(first)  # the page's own part; the CSRF tokens are new each time
+
+    # A follow-up through the page, as an analyst makes one.
+    response = client.post(
+        url("commitments:follow_up_create", group.slug, c.reference),
+        {
+            "version": c.version,
+            "note": "Data shared with NCB.",
+            "status": Status.COMPLETED,
+            "occurred_on": datetime.date.today().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    body = client.get(address).content.decode()
+    if page == "commitments:group_dashboard":
+        assert "Data shared with NCB." not in first
+        assert "Data shared with NCB." in body  # the feed
+    else:
+        assert "Share seizure data" in first
+        assert "Share seizure data" not in body  # completed: no longer among the open ones
+
+    # Names the page shows, changed in plain SQL: the lead agency, the author.
+    sql("UPDATE commitments_agency SET acronym = %s WHERE id = %s", ["ONDCP-X", us.pk])
+    sql(
+        "UPDATE auth_user SET first_name = %s, last_name = %s WHERE id = %s",
+        ["Ana", "Lind", analyst.pk],
+    )
+    body = client.get(address).content.decode()
+    if page == "commitments:group_dashboard":
+        assert "Ana Lind" in body
+    else:
+        assert "ONDCP-X" in body
+
+
+def test_each_role_has_its_own_dashboard(client, group, analyst, coordinator, commitment):
+    caches["fragments"].clear()
+    address = url("commitments:group_dashboard", group.slug)
+    signed_in(client, coordinator)
+    assert "Record a meeting" in client.get(address).content.decode()
+    client.logout()
+    signed_in(client, analyst)
+    body = client.get(address).content.decode()
+    assert "Record a meeting" not in body
+    assert "your role: Analyst" in body
+
+
+def test_the_tallies_a_kept_dashboard_shows_are_those_of_the_database(client, group, analyst):
+    """A tally changed behind the services' back (a rebuild) shows at once too."""
+    factories.commitment(group)
+    signed_in(client, analyst)
+    address = url("commitments:group_dashboard", group.slug)
+    assert '1</span> <span class="stat__label">commitment<' in client.get(address).content.decode()
+    Tally.objects.filter(working_group=group).update(n=0, total=0)
+    assert Commitment.objects.filter(working_group=group).count() == 1
+    body = client.get(address).content.decode()
+    assert '0</span> <span class="stat__label">commitments<' in body
