@@ -21,6 +21,14 @@ SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] = {
         None,
         "SELECT working_group_id AS g FROM commitments_commitment WHERE id = {row}.commitment_id",
     ),
+    # What the commitment page shows besides: its source document, indicators and their values.
+    "commitments_sourcedocument": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_indicator": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_measurement": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_indicator WHERE id = {row}.indicator_id",
+    ),
     # What a page shows of a lead agency (acronym, side) when its side is not one of the
     # group's (the catalogue's number covers those that are).
     "commitments_agency": (

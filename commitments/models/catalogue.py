@@ -72,9 +72,10 @@ class CatalogueRevision(models.Model):
 # --------------------------------------------------------------------------- records
 
 # How many times each group's *records* have changed: its commitments, their lead agencies,
-# their log and the tallies kept of them, and the names of the people its pages show (authors
-# of its follow-ups, owners of its commitments). Pages made only of these, the catalogue and
-# the day (the dashboard, the per-side view) are kept whole under both numbers
+# their log and the tallies kept of them, their source documents, indicators and values, and
+# the names its pages show (authors of its follow-ups, owners of its commitments, lead
+# agencies and their sides). Pages made only of these, the catalogue and the day (the
+# dashboard, the per-side view, the commitment page but its forms) are kept under both numbers
 # (`selectors.page_key`), so they are drawn once after each change. Kept like the catalogue's
 # number: by triggers, in the same transaction as the write, whatever makes it (migration
 # 0016, from a copy of this; tests/test_records_revision.py makes each kind of write). On
@@ -88,6 +89,14 @@ RECORDS_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] 
         ALL_WRITES,
         None,
         "SELECT working_group_id AS g FROM commitments_commitment WHERE id = {row}.commitment_id",
+    ),
+    # What the commitment page shows besides: its source document, indicators and their values.
+    "commitments_sourcedocument": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_indicator": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_measurement": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_indicator WHERE id = {row}.indicator_id",
     ),
     # What a page shows of a lead agency (acronym, side) when its side is not one of the
     # group's (the catalogue's number covers those that are).

@@ -754,8 +754,12 @@ def search_walk(*, group: WorkingGroup, filters: dict) -> Walk | None:
 @dataclass
 class CommitmentDetail:
     commitment: Commitment
-    lead_agencies: list
     indicators: QuerySet[Indicator]
+
+    @cached_property
+    def lead_agencies(self) -> list[Agency]:
+        """Read when first asked: a page kept whole (selectors.page_key) does not ask."""
+        return lead_agencies(commitment=self.commitment)
 
 
 _LEAD_AGENCIES = CompiledQuery(
@@ -780,15 +784,12 @@ def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
 
 def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
-    measurement (1 query, lazy: the fragments that do not show them do not pay for them)."""
+    measurement (1 query); each read when first asked: the fragments that do not show them,
+    and a page kept whole, do not pay for them."""
     indicators = _with_latest_measurement(
         Indicator.objects.filter(commitment=commitment).order_by("name")
     )
-    return CommitmentDetail(
-        commitment=commitment,
-        lead_agencies=lead_agencies(commitment=commitment),
-        indicators=indicators,
-    )
+    return CommitmentDetail(commitment=commitment, indicators=indicators)
 
 
 def correctable_entry(*, commitment: Commitment, pk: int) -> FollowUp | None:

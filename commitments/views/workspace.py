@@ -237,7 +237,11 @@ def _commitment_context(
         "group_access": group_access,
         "commitment": commitment,
         "detail": detail,
-        "timeline": selectors.timeline(commitment=commitment, page_number=request.GET.get("page")),
+        # Read only when drawn: the page's parts are kept until the group's records change
+        # (the template's {% memo %}s under selectors.page_key).
+        "timeline": SimpleLazyObject(
+            lambda: selectors.timeline(commitment=commitment, page_number=request.GET.get("page"))
+        ),
     }
     if group_access.can_follow_up and "form" not in extra:
         form = FollowUpForm(commitment=commitment)
@@ -289,8 +293,10 @@ def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpRe
                 "group": group_access.group,
                 "group_access": group_access,
                 "commitment": commitment,
-                "timeline": selectors.timeline(
-                    commitment=commitment, page_number=request.GET.get("page")
+                "timeline": SimpleLazyObject(
+                    lambda: selectors.timeline(
+                        commitment=commitment, page_number=request.GET.get("page")
+                    )
                 ),
                 # After “newer/older” the link is gone: focus the timeline's summary instead.
                 "focus_timeline": request.htmx.trigger in ("timeline-newer", "timeline-older"),
