@@ -17,8 +17,9 @@ from django.test import Client
 
 from commitments import services
 from commitments.forms import FollowUpForm
-from common.templatetags.memo import form_memo
+from common.templatetags.memo import CSRF_STAND_IN, form_memo
 from tests import factories
+from tests.factories import Role
 from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +100,51 @@ def test_it_keeps_no_csrf_token(client, analyst, commitment, group):
     assert len(kept) >= 5, "the pages must have kept their pieces"
     assert tokens
     for html in kept:
-        assert "csrfmiddlewaretoken" not in html
+        # A form kept whole holds the stand-in, which each answer replaces with its own token.
+        if "csrfmiddlewaretoken" in html:
+            assert f'name="csrfmiddlewaretoken" value="{CSRF_STAND_IN}"' in html
         assert not any(token in html for token in tokens)
+    assert not any(CSRF_STAND_IN in token for token in tokens)
+
+
+def test_a_kept_form_carries_the_token_of_whoever_asks(client, group, commitment):
+    """The list's results (its quick status form among them) are kept whole: two analysts get
+    the same piece, each with their own token, and each can post with it."""
+    first, second = (factories.member(group, Role.ANALYST, name) for name in ("ana", "bo"))
+    page = url("commitments:commitment_list", group.slug)
+    caches["fragments"].clear()
+    found = []
+    for user in (first, second):
+        browser = Client(enforce_csrf_checks=True)
+        signed_in(browser, user)
+        body = browser.get(page).content.decode()
+        form = body[body.index('<form id="quick-status"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        assert CSRF_STAND_IN not in body
+        found.append(token)
+        commitment.refresh_from_db()
+        response = browser.post(
+            url("commitments:commitment_status", group.slug, commitment.reference),
+            {
+                "csrfmiddlewaretoken": token,
+                "version": commitment.version,
+                f"status-{commitment.reference}": "in_progress" if user == first else "stalled",
+                "next": page,
+            },
+        )
+        assert response.status_code == 302, user
+    assert found[0] != found[1]
+
+
+def test_a_piece_drawn_without_a_token_draws_no_token_field():
+    """Rendered without a request (no token): {% csrf_token %} draws nothing, as Django's."""
+    source = "{% memo tokenless 1 %}<form>{% csrf_token %}</form>{% endmemo %}"
+    assert render(source) == "<form></form>"
+    assert render(source, csrf_token="abc123") == (
+        '<form><input type="hidden" name="csrfmiddlewaretoken" value="abc123"></form>'
+    )
+    assert render(source, csrf_token="xyz789").endswith('value="xyz789"></form>')
+    assert render(source) == "<form></form>"
 
 
 def test_it_never_shows_a_viewer_the_pieces_drawn_for_an_analyst(analyst, viewer, commitment):

@@ -28,6 +28,7 @@ from commitments import access, selectors, services
 from commitments.models import Commitment, RecordsRevision, Status, Tally, WorkingGroup
 from commitments.models.catalogue import RECORDS_SOURCES
 from tests import factories
+from tests.factories import Role
 from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +372,39 @@ def test_the_commitment_page_keeps_its_parts_and_shows_each_change_at_once(
     body = client.get(page).content.decode()
     assert "Log a follow-up" not in body
     assert "Log the first one" not in body
+
+
+def test_the_list_keeps_its_results_per_query_and_asker_and_shows_each_change_at_once(
+    client, group, analyst
+):
+    other = factories.member(group, Role.ANALYST, "bo")
+    mine = factories.commitment(group, title="Ana first item", owner=analyst)
+    theirs = factories.commitment(group, title="Bo second item", owner=other)
+    listing = url("commitments:commitment_list", group.slug)
+    caches["fragments"].clear()
+    signed_in(client, analyst)
+    first = client.get(listing).content.decode()
+    assert "Ana first item" in first and "Bo second item" in first
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(listing).content.decode()
+    assert len(kept) == 3, "session, user, group with role and revisions"
+    assert main(again) == main(first)
+
+    # Another query is another piece; "mine" is the asker's own.
+    searched = client.get(listing + "?q=second").content.decode()
+    assert "Bo second item" in searched and "Ana first item" not in searched
+    assert "Ana first item" in client.get(listing + "?mine=on").content.decode()
+    client.logout()
+    signed_in(client, other)
+    body = client.get(listing + "?mine=on").content.decode()
+    assert "Bo second item" in body and "Ana first item" not in body
+
+    # A change through the list's own status control shows at once, to everyone.
+    response = client.post(
+        url("commitments:commitment_status", group.slug, mine.reference),
+        {"version": mine.version, f"status-{mine.reference}": "stalled", "next": listing},
+    )
+    assert response.status_code == 302
+    row = client.get(listing + "?status=stalled").content.decode()
+    assert "Ana first item" in row and "Bo second item" not in row
+    assert theirs.reference not in row

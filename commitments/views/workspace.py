@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -74,24 +75,40 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET, group=group, inactive_after_days=selectors.inactive_after_days()
     )
     filters = list_filters(form, request.user)
-    page = selectors.list_page(group=group, filters=filters, page_number=request.GET.get("page"))
-    page.object_list = _prepared_rows(group, page.object_list)
-    page.memo = "|".join(row.memo for row in page.object_list)
+
+    def results() -> Page:
+        page = selectors.list_page(
+            group=group, filters=filters, page_number=request.GET.get("page")
+        )
+        page.object_list = _prepared_rows(group, page.object_list)
+        page.memo = "|".join(row.memo for row in page.object_list)
+        return page
+
+    here = request.get_full_path()
+    htmx = htmx_target(request) == "commitment-results"
+    # After “previous/next page” the link is gone: focus the results' heading instead.
+    focus = htmx and request.htmx.trigger in ("page-prev", "page-next")
+    # The results are kept whole until the group's records change (selectors.page_key), under
+    # everything else they depend on: the query (filters, sort, page), whose list "mine" is,
+    # what the asker may do, and how they are asked for. The page is read only when drawn.
+    key = selectors.page_key(group=group)
+    mine = filters.get("mine")
     context = {
         "group": group,
         "group_access": group_access,
         "form": form,
-        "page": page,
+        "page": SimpleLazyObject(results),
+        "results_memo": None
+        if key is None
+        else repr((key, here, mine and mine.pk, group_access.can_follow_up, htmx, focus)),
         "status_options": STATUS_OPTIONS,
-        "here": request.get_full_path(),
+        "here": here,
         "export_query": _without_page(request),
+        "announce_results": htmx,
+        "focus_results": focus,
     }
     template = "commitments/commitment_list.html"
-    if htmx_target(request) == "commitment-results":
-        n = page.paginator.count
-        context["announce"] = f"{n} commitment{'' if n == 1 else 's'} found."
-        # After “previous/next page” the link is gone: focus the results' heading instead.
-        context["focus_results"] = request.htmx.trigger in ("page-prev", "page-next")
+    if htmx:
         template += "#commitment-results"
     return render(request, template, context)
 

@@ -4,8 +4,10 @@
     {% memo list-row row.memo can_edit %}…the row's HTML…{% endmemo %}
 
 The first word names the piece (two pieces may not share a name); the values after it are the
-key: they must be *every* value the piece shows (and nothing
-that belongs to one user or one request, such as a CSRF token: keep those outside). A piece
+key: they must be *every* value the piece shows (and nothing that belongs to one user or one
+request: keep those outside). The one exception is the CSRF token: a piece is drawn with a
+stand-in for it, which is what is kept, and the stand-in is replaced by this request's token on
+the way out, so a kept form still carries the token of the person asking. A piece
 whose data changed then has a new key, so nothing is ever invalidated and nothing goes stale;
 old keys fall out of the cache ("fragments", a worker's own memory, see settings.CACHES) when
 it is full. A key of None draws the piece without keeping it (a form bound to this request's
@@ -26,6 +28,9 @@ from django.core.cache import caches
 register = template.Library()
 
 CACHE = "fragments"
+# What a kept piece holds in place of the CSRF token ({% csrf_token %}, {{ csrf_token }}): only
+# letters, digits and dashes, so no escaping changes it; replaced on every answer.
+CSRF_STAND_IN = "memo-csrf-token-stand-in-5f0c9a"
 
 
 class MemoNode(template.Node):
@@ -38,13 +43,22 @@ class MemoNode(template.Node):
         parts = [part.resolve(context) for part in self.key]
         if any(part is None for part in parts):
             return self.nodelist.render(context)
-        digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
-        key = f"memo:{self.name}:{digest}"
+        csrf = context.get("csrf_token")
+        with_token = bool(csrf) and csrf != "NOTPROVIDED"  # else {% csrf_token %} draws nothing
+        digest = hashlib.md5(repr([*parts, with_token]).encode(), usedforsecurity=False)
+        key = f"memo:{self.name}:{digest.hexdigest()}"
         cache = caches[CACHE]
         html = cache.get(key)
         if html is None:
-            html = self.nodelist.render(context)
+            if with_token:
+                with context.push(csrf_token=CSRF_STAND_IN):
+                    html = self.nodelist.render(context)
+            else:
+                html = self.nodelist.render(context)
             cache.set(key, html)
+        if with_token and CSRF_STAND_IN in html:
+            # Still safe: the token is letters and digits (a node's output is not escaped again).
+            html = html.replace(CSRF_STAND_IN, str(csrf))
         return html
 
 
