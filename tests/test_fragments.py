@@ -266,8 +266,10 @@ def test_it_keeps_the_follow_up_fields_across_versions_and_draws_the_version_ane
     assert 'name="version" value="2"' in body
     assert 'name="version" value="1"' not in body
     # The follow-up form's fields piece was kept under the same key: not drawn again (the new
-    # pieces are the page's parts drawn anew for the change, selectors.page_key, and the new
-    # timeline entry).
+    # pieces are the page's parts drawn anew for the change, selectors.page_key, the form
+    # around the fields among them, and the new timeline entry).
     assert 'name="note"' in body
     drawn = set(kept_html()) - kept
-    assert drawn and not any('name="note"' in html for html in drawn)
+    fields = '<input type="hidden" name="corrects"'  # the fields piece begins so
+    assert any(fields in html for html in kept)
+    assert drawn and not any(html.lstrip().startswith(fields) for html in drawn)

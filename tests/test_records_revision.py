@@ -348,7 +348,7 @@ def test_the_commitment_page_keeps_its_parts_and_shows_each_change_at_once(
     first = client.get(page).content.decode()
     with CaptureQueriesContext(connection) as kept:
         again = client.get(page).content.decode()
-    assert len(kept) == 5, "session, user, group, the commitment, its indicators (the form's)"
+    assert len(kept) == 4, "session, user, group, the commitment"
     assert main(again) == main(first)
     assert "Log a follow-up" in first
 
@@ -408,3 +408,34 @@ def test_the_list_keeps_its_results_per_query_and_asker_and_shows_each_change_at
     row = client.get(listing + "?status=stalled").content.decode()
     assert "Ana first item" in row and "Bo second item" not in row
     assert theirs.reference not in row
+
+
+def test_the_kept_forms_are_each_askers_own(client, group, analyst, commitment):
+    """The measurement form proposes the asker's own side; a correction link's form says which
+    entry it corrects; each is kept apart."""
+    us, india = factories.lead_agencies()
+    services.affiliation_set(user=analyst, agency=us)
+    indian = factories.member(group, Role.ANALYST, "ravi")
+    services.affiliation_set(user=indian, agency=india)
+    factories.indicator(group, "Seizures shared", commitment=commitment)
+    entry = services.follow_up_record(
+        commitment=commitment, author=analyst, note="Met the regulator.", expected_version=1
+    )
+    page = url("commitments:commitment_detail", group.slug, commitment.reference)
+    caches["fragments"].clear()
+
+    def proposed_side(body: str) -> str:
+        field = body[body.index('name="reported_by"') :]
+        return re.search(r'<option value="(\d+)" selected', field).group(1)
+
+    for user, side in ((analyst, us.party_id), (indian, india.party_id), (analyst, us.party_id)):
+        client.logout()
+        signed_in(client, user)
+        for _ in range(2):  # drawn, then kept
+            body = client.get(page).content.decode()
+            assert proposed_side(body) == str(side)
+            assert "You are correcting" not in body
+    correcting = client.get(f"{page}?corrects={entry.pk}").content.decode()
+    assert "You are correcting" in correcting
+    assert f'name="corrects" value="{entry.pk}"' in correcting
+    assert "You are correcting" not in client.get(page).content.decode()

@@ -134,9 +134,9 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     caches["fragments"].clear()
     with django_assert_num_queries(8):
         assert client.get(detail).status_code == 200
-    # Its parts but the forms kept until the group's records change (selectors.page_key):
-    # 1-3, 4 the commitment, 5 the indicators (the measurement form's choices).
-    with django_assert_num_queries(5):
+    # Kept, its forms too, until the group's records change (selectors.page_key): 1-3,
+    # 4 the commitment.
+    with django_assert_num_queries(4):
         assert client.get(detail).status_code == 200
 
     # The indicators alone (htmx, after "commitment-changed"): 1-3, 4 the commitment,

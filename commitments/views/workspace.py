@@ -248,33 +248,53 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
 def _commitment_context(
     request: HttpRequest, group_access: access.GroupAccess, commitment: Commitment, **extra
 ) -> dict:
+    """The commitment page's context. Its parts are kept until the group's records change
+    (the template's {% memo %}s under selectors.page_key), the forms too when nothing of this
+    request's is in them (no input sent back, no conflict): so what they show is read only
+    when drawn (lazy), and `*_memo` say under what each form is kept (None: drawn, not kept)."""
     detail = selectors.commitment_detail(commitment=commitment)
+    key = selectors.page_key(group=group_access.group)
+    kept = key is not None and not extra
     context = {
         "group": group_access.group,
         "group_access": group_access,
         "commitment": commitment,
         "detail": detail,
-        # Read only when drawn: the page's parts are kept until the group's records change
-        # (the template's {% memo %}s under selectors.page_key).
         "timeline": SimpleLazyObject(
             lambda: selectors.timeline(commitment=commitment, page_number=request.GET.get("page"))
         ),
+        "has_form": "form" in extra or group_access.can_follow_up,
+        "follow_up_memo": None,
+        "measurement_memo": None,
     }
     if group_access.can_follow_up and "form" not in extra:
-        form = FollowUpForm(commitment=commitment)
         # "Correct this entry" links here with ?corrects=<id>: the form says which one.
         corrects = request.GET.get("corrects", "")
-        if corrects.isdigit():
-            form.corrected = selectors.correctable_entry(commitment=commitment, pk=int(corrects))
-            if form.corrected is not None:
-                form.initial["corrects"] = form.corrected.pk
-        context["form"] = form
+
+        def follow_up_form() -> FollowUpForm:
+            form = FollowUpForm(commitment=commitment)
+            if corrects.isdigit():
+                form.corrected = selectors.correctable_entry(
+                    commitment=commitment, pk=int(corrects)
+                )
+                if form.corrected is not None:
+                    form.initial["corrects"] = form.corrected.pk
+            return form
+
+        context["form"] = SimpleLazyObject(follow_up_form)
+        if kept:
+            context["follow_up_memo"] = repr((key, commitment.pk, commitment.version, corrects))
         if "measurement_form" not in extra:
-            context["measurement_form"] = MeasurementForm(
-                group=group_access.group,
-                indicators=detail.indicators,  # the page's own: read once for both
-                side_id=access.side_of(group_access, request.user),
+            side = access.side_of(group_access, request.user)
+            context["measurement_form"] = SimpleLazyObject(
+                lambda: MeasurementForm(
+                    group=group_access.group,
+                    indicators=detail.indicators,  # the page's own: read once for both
+                    side_id=side,
+                )
             )
+            if kept:
+                context["measurement_memo"] = repr((key, commitment.pk, side))
     context.update(extra)
     return context
 

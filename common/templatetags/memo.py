@@ -84,7 +84,9 @@ def form_memo(form, without: str = "") -> str | None:
     if form is None or form.is_bound:
         return None
     left_out = set(filter(None, without.split(",")))
-    return repr([type(form).__name__, *(f for f in drawn_fields(form) if f[0] not in left_out)])
+    # __class__, not type(): a form handed over lazily (SimpleLazyObject) names its own class.
+    name = form.__class__.__name__
+    return repr([name, *(f for f in drawn_fields(form) if f[0] not in left_out)])
 
 
 def drawn_fields(form) -> list[tuple]:
