@@ -439,3 +439,33 @@ def test_the_kept_forms_are_each_askers_own(client, group, analyst, commitment):
     assert "You are correcting" in correcting
     assert f'name="corrects" value="{entry.pk}"' in correcting
     assert "You are correcting" not in client.get(page).content.decode()
+
+
+def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
+    client, group, analyst, viewer, commitment
+):
+    indicator = factories.indicator(group, "Seizures shared", commitment=commitment)
+    first = services.measurement_record(
+        indicator=indicator, period_end=datetime.date(2026, 3, 31), value=7, entered_by=analyst
+    )
+    page = url("commitments:indicator_detail", group.slug, indicator.pk)
+    caches["fragments"].clear()
+    signed_in(client, analyst)
+    drawn = client.get(page).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(page).content.decode()
+    assert len(kept) == 4, "session, user, group, the indicator"
+    assert main(again) == main(drawn)
+    assert "Record a value" in drawn
+
+    services.measurement_record(
+        indicator=indicator, period_end=datetime.date(2026, 6, 30), value=19, entered_by=analyst
+    )
+    assert "19" in main(client.get(page).content.decode())
+    correcting = client.get(f"{page}?correct={first.pk}").content.decode()
+    assert "Correct the value of 31 Mar 2026" in correcting
+    assert "Correct the value of" not in client.get(page).content.decode()
+
+    client.logout()
+    signed_in(client, viewer)
+    assert "Record a value" not in client.get(page).content.decode()

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -39,27 +40,47 @@ def _saved_text(measurement) -> str:
 
 
 def _indicator_context(request, group_access, indicator, **extra) -> dict:
+    """The indicator page's context. The page is kept whole until the group's records change
+    (selectors.page_key, with the indicator, what the asker may do, the side they speak for
+    and the value a ?correct= link names), unless the request brings forms of its own: so
+    what it shows is read only when drawn (lazy)."""
     group = group_access.group
-    parties = selectors.group_parties(group=group)
+    detail = SimpleLazyObject(
+        lambda: selectors.indicator_detail(
+            indicator=indicator, parties=selectors.group_parties(group=group)
+        )
+    )
+    key = selectors.page_key(group=group)
+    side = access.side_of(group_access, request.user) if group_access.can_follow_up else None
+    correct = request.GET.get("correct", "")
+    rights = (group_access.can_coordinate, group_access.can_follow_up)
     context = {
         "group": group,
         "group_access": group_access,
         "indicator": indicator,
-        "detail": selectors.indicator_detail(indicator=indicator, parties=parties),
+        "detail": detail,
+        "page_memo": None
+        if key is None or extra
+        else repr((key, indicator.pk, *rights, side, correct)),
     }
     if group_access.can_follow_up:
         if "form" not in extra:
-            context["form"] = MeasurementForm(
-                group=group, side_id=access.side_of(group_access, request.user)
-            )
-        correct = request.GET.get("correct", "")
+            context["form"] = SimpleLazyObject(lambda: MeasurementForm(group=group, side_id=side))
         if "correct_form" not in extra and correct.isdigit():
-            chosen = next((m for m in context["detail"].measurements if m.pk == int(correct)), None)
-            if chosen is not None:
-                context["correct_form"] = MeasurementCorrectForm(
-                    group=group, initial=MeasurementCorrectForm.initial_for(chosen)
+
+            def chosen():
+                return next((m for m in detail.measurements if m.pk == int(correct)), None)
+
+            def correct_form():
+                measurement = context["correcting"]
+                if measurement is None:
+                    return None
+                return MeasurementCorrectForm(
+                    group=group, initial=MeasurementCorrectForm.initial_for(measurement)
                 )
-                context["correcting"] = chosen
+
+            context["correcting"] = SimpleLazyObject(chosen)
+            context["correct_form"] = SimpleLazyObject(correct_form)
     context.update(extra)
     return context
 
