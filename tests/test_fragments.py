@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.core.cache import caches
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 from django.test import Client
 
 from commitments import services
@@ -24,19 +24,25 @@ from tests.test_views_support import signed_in, url
 
 pytestmark = pytest.mark.django_db
 
-KEPT = caches["fragments"]
+KEPT = (caches["fragments"], caches["pages"])  # pieces, and pages kept (nearly) whole
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    KEPT.clear()
+    for cache in KEPT:
+        cache.clear()
     yield
-    KEPT.clear()
+    for cache in KEPT:
+        cache.clear()
 
 
 def kept_html() -> list[str]:
     """Every piece kept now (LocMemCache keeps values pickled, by key)."""
-    return [pickle.loads(value) for value in KEPT._cache.values()]  # noqa: S301 (our own)
+    return [
+        pickle.loads(value)  # noqa: S301 (our own)
+        for cache in KEPT
+        for value in cache._cache.values()
+    ]
 
 
 def render(source: str, **context) -> str:
@@ -113,6 +119,7 @@ def test_a_kept_form_carries_the_token_of_whoever_asks(client, group, commitment
     first, second = (factories.member(group, Role.ANALYST, name) for name in ("ana", "bo"))
     page = url("commitments:commitment_list", group.slug)
     caches["fragments"].clear()
+    caches["pages"].clear()
     found = []
     for user in (first, second):
         browser = Client(enforce_csrf_checks=True)
@@ -273,3 +280,12 @@ def test_it_keeps_the_follow_up_fields_across_versions_and_draws_the_version_ane
     fields = '<input type="hidden" name="corrects"'  # the fields piece begins so
     assert any(fields in html for html in kept)
     assert drawn and not any(html.lstrip().startswith(fields) for html in drawn)
+
+
+def test_a_piece_may_be_kept_in_the_pages_cache_and_nowhere_else():
+    source = "{% memo whole-page n in pages %}page {{ n }}{% endmemo %}"
+    assert render(source, n=1) == "page 1"
+    assert len(caches["pages"]._cache) == 1
+    assert not caches["fragments"]._cache
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string("{% load memo %}{% memo x n in default %}{% endmemo %}")

@@ -17,6 +17,7 @@ wrong, each checked:
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 
 import pytest
@@ -125,6 +126,7 @@ def test_it_raises_it_for_a_change_made_in_plain_sql_to_every_source(
         commitment=commitment, author=analyst, note="Noted.", expected_version=2
     )
     factories.source_document(group)
+    services.affiliation_set(user=analyst, agency=us)
     indicator = factories.indicator(group, commitment=commitment)
     services.measurement_record(
         indicator=indicator,
@@ -168,6 +170,12 @@ def test_it_raises_it_for_a_change_made_in_plain_sql_to_every_source(
         ],
         "auth_user": [
             ("UPDATE auth_user SET last_name = %s WHERE id = %s", ["Lindqvist", analyst.pk]),
+        ],
+        "commitments_affiliation": [
+            (
+                "UPDATE commitments_affiliation SET agency_id = %s WHERE user_id = %s",
+                [india.pk, analyst.pk],
+            ),
         ],
         "commitments_sourcedocument": [
             (
@@ -274,6 +282,7 @@ def test_a_kept_page_costs_three_queries_and_shows_each_change_at_once(
     signed_in(client, analyst)
     address = url(page, group.slug)
     caches["fragments"].clear()
+    caches["pages"].clear()
     first = client.get(address).content.decode()
     with CaptureQueriesContext(connection) as kept:
         again = client.get(address).content.decode()
@@ -314,6 +323,7 @@ def test_a_kept_page_costs_three_queries_and_shows_each_change_at_once(
 
 def test_each_role_has_its_own_dashboard(client, group, analyst, coordinator, commitment):
     caches["fragments"].clear()
+    caches["pages"].clear()
     address = url("commitments:group_dashboard", group.slug)
     signed_in(client, coordinator)
     assert "Record a meeting" in client.get(address).content.decode()
@@ -344,6 +354,7 @@ def test_the_commitment_page_keeps_its_parts_and_shows_each_change_at_once(
     indicator = factories.indicator(group, "Seizures shared", commitment=c)
     page = url("commitments:commitment_detail", group.slug, c.reference)
     caches["fragments"].clear()
+    caches["pages"].clear()
     signed_in(client, analyst)
     first = client.get(page).content.decode()
     with CaptureQueriesContext(connection) as kept:
@@ -382,6 +393,7 @@ def test_the_list_keeps_its_results_per_query_and_asker_and_shows_each_change_at
     theirs = factories.commitment(group, title="Bo second item", owner=other)
     listing = url("commitments:commitment_list", group.slug)
     caches["fragments"].clear()
+    caches["pages"].clear()
     signed_in(client, analyst)
     first = client.get(listing).content.decode()
     assert "Ana first item" in first and "Bo second item" in first
@@ -423,6 +435,7 @@ def test_the_kept_forms_are_each_askers_own(client, group, analyst, commitment):
     )
     page = url("commitments:commitment_detail", group.slug, commitment.reference)
     caches["fragments"].clear()
+    caches["pages"].clear()
 
     def proposed_side(body: str) -> str:
         field = body[body.index('name="reported_by"') :]
@@ -450,6 +463,7 @@ def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
     )
     page = url("commitments:indicator_detail", group.slug, indicator.pk)
     caches["fragments"].clear()
+    caches["pages"].clear()
     signed_in(client, analyst)
     drawn = client.get(page).content.decode()
     with CaptureQueriesContext(connection) as kept:
@@ -469,3 +483,26 @@ def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
     client.logout()
     signed_in(client, viewer)
     assert "Record a value" not in client.get(page).content.decode()
+
+
+def test_the_migration_builds_its_triggers_from_a_copy_of_the_sources():
+    """A change to RECORDS_SOURCES needs a migration of its own (the triggers are built by one)."""
+    migration = importlib.import_module("commitments.migrations.0016_records_revision")
+    assert migration.SOURCES == RECORDS_SOURCES
+
+
+def test_an_authors_new_agency_shows_at_once_on_the_kept_timeline(
+    client, group, analyst, coordinator, commitment
+):
+    us, india = factories.lead_agencies()
+    services.affiliation_set(user=coordinator, agency=us)
+    services.follow_up_record(
+        commitment=commitment, author=coordinator, note="Called DEA.", expected_version=1
+    )
+    page = url("commitments:commitment_detail", group.slug, commitment.reference)
+    signed_in(client, analyst)
+    assert f"{us.acronym} (United States)" in client.get(page).content.decode()
+    services.affiliation_set(user=coordinator, agency=india)
+    body = client.get(page).content.decode()
+    assert f"{india.acronym} (India)" in body
+    assert f"{us.acronym} (United States)" not in body

@@ -66,6 +66,7 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 8 inactive: the first few of each (no long texts), 9 the latest entries with commitment,
     # author, agency and side, and what they correct.
     caches["fragments"].clear()
+    caches["pages"].clear()
     with django_assert_num_queries(9):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
@@ -75,6 +76,7 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # on the list, without one; 10 those commitments' values, 11 their lead agencies (all
     # sides at once). The sides are the catalogue's. So at most 11, whatever the data.
     caches["fragments"].clear()
+    caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("commitments:sides", G)).status_code == 200
     assert 9 <= len(queries) <= 11
@@ -132,6 +134,7 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # measurement form's choice of indicator; its sides are the catalogue's). Drawn: as after
     # a change.
     caches["fragments"].clear()
+    caches["pages"].clear()
     with django_assert_num_queries(8):
         assert client.get(detail).status_code == 200
     # Kept, its forms too, until the group's records change (selectors.page_key): 1-3,

@@ -160,6 +160,15 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     },
+    # Whole pages (or most of one: {% memo … in pages %}) kept until their group's records
+    # change (commitments.selectors.page_key): up to 40-70 KB each, so fewer of them (about
+    # 60 MB per worker at most).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1_000, "CULL_FREQUENCY": 4},
+    },
     # A working group's catalogue (areas, meetings, sides, agencies, members), kept under its
     # revision, which database triggers raise on every change (commitments.selectors.catalogue).
     "catalogue": {

@@ -71,6 +71,20 @@ class CatalogueRevision(models.Model):
 
 # --------------------------------------------------------------------------- records
 
+# The groups whose pages show some people's names (with their agency and side): what they
+# wrote, own, entered or corrected there, and where they are members. USERS: SQL selecting
+# their ids.
+PEOPLE = (
+    "SELECT working_group_id AS g FROM commitments_followup WHERE author_id IN (USERS) "
+    "UNION SELECT working_group_id AS g FROM commitments_commitment WHERE owner_id IN (USERS) "
+    "UNION SELECT i.working_group_id AS g FROM commitments_measurement AS m "
+    "JOIN commitments_indicator AS i ON i.id = m.indicator_id WHERE m.entered_by_id IN (USERS) "
+    "UNION SELECT i.working_group_id AS g FROM commitments_historicalmeasurement AS h "
+    "JOIN commitments_indicator AS i ON i.id = h.indicator_id "
+    "WHERE h.history_user_id IN (USERS) "
+    "UNION SELECT working_group_id AS g FROM commitments_membership WHERE user_id IN (USERS)"
+)
+
 # How many times each group's *records* have changed: its commitments, their lead agencies,
 # their log and the tallies kept of them, their source documents, indicators and values, and
 # the names its pages show (authors of its follow-ups, owners of its commitments, lead
@@ -98,29 +112,42 @@ RECORDS_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] 
         None,
         "SELECT working_group_id AS g FROM commitments_indicator WHERE id = {row}.indicator_id",
     ),
-    # What a page shows of a lead agency (acronym, side) when its side is not one of the
-    # group's (the catalogue's number covers those that are).
+    # What a page shows of an agency or a side (acronym, name) wherever it shows them: as a
+    # lead agency, and with people's names ("A. Sharma, NCB (India)"), whether or not the side
+    # is one of the group's (the catalogue's number covers those).
     "commitments_agency": (
         ALL_WRITES,
         None,
-        "SELECT c.working_group_id AS g FROM commitments_commitment_lead_agencies AS la "
+        "SELECT c.working_group_id AS g FROM commitments_commitment_lead_agencies AS la "  # noqa: S608 (our SQL)
         "JOIN commitments_commitment AS c ON c.id = la.commitment_id "
-        "WHERE la.agency_id = {row}.id",
+        "WHERE la.agency_id = {row}.id UNION "
+        + PEOPLE.replace(
+            "USERS", "SELECT user_id FROM commitments_affiliation WHERE agency_id = {row}.id"
+        ),
     ),
     "commitments_party": (
         ALL_WRITES,
         None,
-        "SELECT c.working_group_id AS g FROM commitments_agency AS a "
-        "JOIN commitments_commitment_lead_agencies AS la ON la.agency_id = a.id "
+        "SELECT c.working_group_id AS g FROM commitments_agency AS ag "  # noqa: S608 (our SQL)
+        "JOIN commitments_commitment_lead_agencies AS la ON la.agency_id = ag.id "
         "JOIN commitments_commitment AS c ON c.id = la.commitment_id "
-        "WHERE a.party_id = {row}.id",
+        "WHERE ag.party_id = {row}.id UNION "
+        + PEOPLE.replace(
+            "USERS",
+            "SELECT a.user_id FROM commitments_affiliation AS a "
+            "JOIN commitments_agency AS ag ON ag.id = a.agency_id WHERE ag.party_id = {row}.id",
+        ),
+    ),
+    # A person's agency: shown with their name, and what the list's "mine" holds (led by it).
+    "commitments_affiliation": (
+        ALL_WRITES,
+        None,
+        PEOPLE.replace("USERS", "SELECT {row}.user_id"),
     ),
     "auth_user": (
         ("UPDATE",),
         ("username", "first_name", "last_name"),
-        "SELECT working_group_id AS g FROM commitments_followup WHERE author_id = {row}.id "
-        "UNION SELECT working_group_id AS g FROM commitments_commitment "
-        "WHERE owner_id = {row}.id",
+        PEOPLE.replace("USERS", "SELECT {row}.id"),
     ),
 }
 

@@ -28,16 +28,18 @@ from django.core.cache import caches
 register = template.Library()
 
 CACHE = "fragments"
+PIECE_CACHES = (CACHE, "pages")
 # What a kept piece holds in place of the CSRF token ({% csrf_token %}, {{ csrf_token }}): only
 # letters, digits and dashes, so no escaping changes it; replaced on every answer.
 CSRF_STAND_IN = "memo-csrf-token-stand-in-5f0c9a"
 
 
 class MemoNode(template.Node):
-    def __init__(self, nodelist, name: str, key: list):
+    def __init__(self, nodelist, name: str, key: list, cache: str = CACHE):
         self.nodelist = nodelist
         self.name = name
         self.key = key
+        self.cache = cache
 
     def render(self, context) -> str:
         parts = [part.resolve(context) for part in self.key]
@@ -47,7 +49,7 @@ class MemoNode(template.Node):
         with_token = bool(csrf) and csrf != "NOTPROVIDED"  # else {% csrf_token %} draws nothing
         digest = hashlib.md5(repr([*parts, with_token]).encode(), usedforsecurity=False)
         key = f"memo:{self.name}:{digest.hexdigest()}"
-        cache = caches[CACHE]
+        cache = caches[self.cache]
         html = cache.get(key)
         if html is None:
             if with_token:
@@ -64,14 +66,22 @@ class MemoNode(template.Node):
 
 @register.tag
 def memo(parser, token):
+    """`{% memo name key… %}`, or `{% memo name key… in pages %}` for a whole page (or most of
+    one) kept in the smaller "pages" cache (settings.CACHES): a few hundred of those take as
+    much memory as thousands of rows."""
     bits = token.split_contents()
+    cache = CACHE
+    if len(bits) >= 5 and bits[-2] == "in":
+        cache, bits = bits[-1], bits[:-2]
+        if cache not in PIECE_CACHES:
+            raise template.TemplateSyntaxError(f"{{% memo %}} keeps pieces in {PIECE_CACHES}.")
     if len(bits) < 3:
         raise template.TemplateSyntaxError(
             "{% memo %} needs a name for the piece and the values that make its key."
         )
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
-    return MemoNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+    return MemoNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]], cache)
 
 
 @register.filter
