@@ -8,6 +8,8 @@ browsers with POST-redirect-GET; refusals come back next to the field with the i
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -50,7 +52,6 @@ def _indicator_context(request, group_access, indicator, **extra) -> dict:
             indicator=indicator, parties=selectors.group_parties(group=group)
         )
     )
-    key = selectors.page_key(group=group)
     side = access.side_of(group_access, request.user) if group_access.can_follow_up else None
     correct = request.GET.get("correct", "")
     rights = (group_access.can_coordinate, group_access.can_follow_up)
@@ -60,19 +61,20 @@ def _indicator_context(request, group_access, indicator, **extra) -> dict:
         "indicator": indicator,
         "detail": detail,
         "page_memo": None
-        if key is None or extra
-        else repr((key, indicator.pk, *rights, side, correct)),
+        if extra
+        else selectors.page_memo(group=group, parts=(indicator.pk, *rights, side, correct)),
     }
     if group_access.can_follow_up:
         if "form" not in extra:
             context["form"] = SimpleLazyObject(lambda: MeasurementForm(group=group, side_id=side))
         if "correct_form" not in extra and correct.isdigit():
 
-            def chosen():
+            @functools.cache
+            def chosen():  # None when the link names no value of this indicator
                 return next((m for m in detail.measurements if m.pk == int(correct)), None)
 
             def correct_form():
-                measurement = context["correcting"]
+                measurement = chosen()
                 if measurement is None:
                     return None
                 return MeasurementCorrectForm(
