@@ -26,7 +26,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from commitments import access, selectors, services
-from commitments.models import Commitment, RecordsRevision, Status, Tally, WorkingGroup
+from commitments.models import (
+    CatalogueRevision,
+    Commitment,
+    RecordsRevision,
+    Status,
+    Tally,
+    WorkingGroup,
+)
 from commitments.models.catalogue import RECORDS_SOURCES
 from tests import factories
 from tests.factories import Role
@@ -55,6 +62,19 @@ def main(body: str) -> str:
     """The page's own part, without the CSRF tokens (new on each answer)."""
     part = body[body.index("<main") : body.index("</main>")]
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part)
+
+
+def drawn_then_kept(client, address: str, queries: int, why: str) -> str:
+    """The page drawn (nothing kept yet), then asked again: kept, in `queries` queries, the
+    same page but for the CSRF tokens. Returns the page as first drawn."""
+    caches["fragments"].clear()
+    caches["pages"].clear()
+    drawn = client.get(address).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(address).content.decode()
+    assert len(kept) == queries, why
+    assert main(again) == main(drawn)
+    return drawn
 
 
 def sql(statement: str, params=()) -> None:
@@ -248,15 +268,21 @@ def read_group(user, group):
 def test_the_key_holds_both_revisions_and_the_day(group, analyst):
     read = read_group(analyst, group)
     key = selectors.page_key(group=read)
-    assert key is not None
+    # Both revisions as stored, read with the group (no query of their own).
+    catalogue = CatalogueRevision.objects.get(working_group_id=group.pk).revision
+    assert (read.catalogue_revision, read.records_revision or 0) == (catalogue, revision(group))
+    assert key is not None and catalogue in key and revision(group) in key
     today = datetime.date(2026, 12, 6)
     assert selectors.page_key(group=read, today=today) != selectors.page_key(
         group=read, today=today + datetime.timedelta(days=1)
     )
-    factories.commitment(group)
-    assert selectors.page_key(group=read_group(analyst, group)) != key
-    factories.action_area(group, "SC", name="Supply chain")
-    assert selectors.page_key(group=read_group(analyst, group)) != selectors.page_key(group=read)
+    factories.commitment(group)  # a record: the records revision moves
+    after_commitment = selectors.page_key(group=read_group(analyst, group))
+    assert after_commitment != key
+    records = revision(group)
+    factories.action_area(group, "SC", name="Supply chain")  # the catalogue only
+    assert revision(group) == records
+    assert selectors.page_key(group=read_group(analyst, group)) != after_commitment
 
 
 def test_it_keeps_nothing_for_a_group_read_without_its_revisions_or_inside_a_transaction(
@@ -281,13 +307,7 @@ def test_a_kept_page_costs_three_queries_and_shows_each_change_at_once(
     factories.commitment(group, title="Train port officers", lead_agencies=[us])
     signed_in(client, analyst)
     address = url(page, group.slug)
-    caches["fragments"].clear()
-    caches["pages"].clear()
-    first = client.get(address).content.decode()
-    with CaptureQueriesContext(connection) as kept:
-        again = client.get(address).content.decode()
-    assert len(kept) == 3, "session, user, group with role and revisions"
-    assert main(again) == main(first)
+    first = drawn_then_kept(client, address, 3, "session, user, group with role and revisions")
 
     # A follow-up through the page, as an analyst makes one.
     response = client.post(
@@ -353,14 +373,8 @@ def test_the_commitment_page_keeps_its_parts_and_shows_each_change_at_once(
     c = factories.commitment(group, title="Share seizure data", source_document=document)
     indicator = factories.indicator(group, "Seizures shared", commitment=c)
     page = url("commitments:commitment_detail", group.slug, c.reference)
-    caches["fragments"].clear()
-    caches["pages"].clear()
     signed_in(client, analyst)
-    first = client.get(page).content.decode()
-    with CaptureQueriesContext(connection) as kept:
-        again = client.get(page).content.decode()
-    assert len(kept) == 4, "session, user, group, the commitment"
-    assert main(again) == main(first)
+    first = drawn_then_kept(client, page, 4, "session, user, group, the commitment")
     assert "Log a follow-up" in first
 
     services.measurement_record(
@@ -392,15 +406,9 @@ def test_the_list_keeps_its_results_per_query_and_asker_and_shows_each_change_at
     mine = factories.commitment(group, title="Ana first item", owner=analyst)
     theirs = factories.commitment(group, title="Bo second item", owner=other)
     listing = url("commitments:commitment_list", group.slug)
-    caches["fragments"].clear()
-    caches["pages"].clear()
     signed_in(client, analyst)
-    first = client.get(listing).content.decode()
+    first = drawn_then_kept(client, listing, 3, "session, user, group with role and revisions")
     assert "Ana first item" in first and "Bo second item" in first
-    with CaptureQueriesContext(connection) as kept:
-        again = client.get(listing).content.decode()
-    assert len(kept) == 3, "session, user, group with role and revisions"
-    assert main(again) == main(first)
 
     # Another query is another piece; "mine" is the asker's own.
     searched = client.get(listing + "?q=second").content.decode()
@@ -462,14 +470,8 @@ def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
         indicator=indicator, period_end=datetime.date(2026, 3, 31), value=7, entered_by=analyst
     )
     page = url("commitments:indicator_detail", group.slug, indicator.pk)
-    caches["fragments"].clear()
-    caches["pages"].clear()
     signed_in(client, analyst)
-    drawn = client.get(page).content.decode()
-    with CaptureQueriesContext(connection) as kept:
-        again = client.get(page).content.decode()
-    assert len(kept) == 4, "session, user, group, the indicator"
-    assert main(again) == main(drawn)
+    drawn = drawn_then_kept(client, page, 4, "session, user, group, the indicator")
     assert "Record a value" in drawn
 
     services.measurement_record(
@@ -478,6 +480,10 @@ def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
     assert "19" in main(client.get(page).content.decode())
     correcting = client.get(f"{page}?correct={first.pk}").content.decode()
     assert "Correct the value of 31 Mar 2026" in correcting
+    for nothing in ("999999999", "abc", "-1", ""):  # no value of this indicator: no form
+        response = client.get(f"{page}?correct={nothing}")
+        assert response.status_code == 200, nothing
+        assert "Correct the value of" not in response.content.decode()
     assert "Correct the value of" not in client.get(page).content.decode()
 
     client.logout()
