@@ -7,7 +7,7 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
-from .catalogue import Catalogue, catalogue, page_key, read_catalogue
+from .catalogue import Catalogue, catalogue, page_key, page_memo, read_catalogue
 from .changes import KINDS, Changes, changes_between, snapshots
 from .compliance import (
     Compliance,
@@ -46,6 +46,7 @@ __all__ = [
     "Catalogue",
     "catalogue",
     "page_key",
+    "page_memo",
     "read_catalogue",
     "ActivityRange",
     "Changes",

@@ -51,6 +51,14 @@ def catalogue(*, group: WorkingGroup) -> Catalogue:
 _UNKNOWN = object()
 
 
+def page_memo(*, group: WorkingGroup, parts: tuple = ()) -> str | None:
+    """The {% memo %} key of a page (or part of one) kept until the group changes: `page_key`
+    and `parts`, what the piece also shows (of the asker, of the request). None when the
+    page is not to be kept (see page_key)."""
+    key = page_key(group=group)
+    return None if key is None else repr((key, *parts))
+
+
 def page_key(*, group: WorkingGroup, today=None) -> tuple | None:
     """The key of a page drawn only from the group's records (commitments, their lead
     agencies, their log, the tallies, the names of their owners and authors:

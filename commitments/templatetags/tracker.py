@@ -114,9 +114,8 @@ def entry_memo(fu) -> str:
 
 @register.filter
 def page_memo(group) -> str | None:
-    """The key of a page kept whole: `selectors.page_key` (None: draw it, do not keep it)."""
-    key = selectors.page_key(group=group)
-    return None if key is None else repr(key)
+    """The key of a page kept whole: `selectors.page_memo` (None: draw it, do not keep it)."""
+    return selectors.page_memo(group=group)
 
 
 @register.filter

@@ -91,16 +91,15 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     # The results are kept whole until the group's records change (selectors.page_key), under
     # everything else they depend on: the query (filters, sort, page), whose list "mine" is,
     # what the asker may do, and how they are asked for. The page is read only when drawn.
-    key = selectors.page_key(group=group)
     mine = filters.get("mine")
     context = {
         "group": group,
         "group_access": group_access,
         "form": form,
         "page": SimpleLazyObject(results),
-        "results_memo": None
-        if key is None
-        else repr((key, here, mine and mine.pk, group_access.can_follow_up, htmx, focus)),
+        "results_memo": selectors.page_memo(
+            group=group, parts=(here, mine and mine.pk, group_access.can_follow_up, htmx, focus)
+        ),
         "status_options": STATUS_OPTIONS,
         "here": here,
         "export_query": _without_page(request),
@@ -253,10 +252,9 @@ def _commitment_context(
     request's is in them (no input sent back, no conflict): so what they show is read only
     when drawn (lazy), and `*_memo` say under what each form is kept (None: drawn, not kept)."""
     detail = selectors.commitment_detail(commitment=commitment)
-    key = selectors.page_key(group=group_access.group)
-    kept = key is not None and not extra
+    group = group_access.group
     context = {
-        "group": group_access.group,
+        "group": group,
         "group_access": group_access,
         "commitment": commitment,
         "detail": detail,
@@ -282,19 +280,23 @@ def _commitment_context(
             return form
 
         context["form"] = SimpleLazyObject(follow_up_form)
-        if kept:
-            context["follow_up_memo"] = repr((key, commitment.pk, commitment.version, corrects))
+        if not extra:
+            context["follow_up_memo"] = selectors.page_memo(
+                group=group, parts=(commitment.pk, commitment.version, corrects)
+            )
         if "measurement_form" not in extra:
             side = access.side_of(group_access, request.user)
             context["measurement_form"] = SimpleLazyObject(
                 lambda: MeasurementForm(
-                    group=group_access.group,
+                    group=group,
                     indicators=detail.indicators,  # the page's own: read once for both
                     side_id=side,
                 )
             )
-            if kept:
-                context["measurement_memo"] = repr((key, commitment.pk, side))
+            if not extra:
+                context["measurement_memo"] = selectors.page_memo(
+                    group=group, parts=(commitment.pk, side)
+                )
     context.update(extra)
     return context
 
