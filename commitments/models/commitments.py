@@ -16,7 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from ..rules import (
     is_visible,
@@ -25,7 +24,7 @@ from ..rules import (
     not_before_2000,
     not_in_future,
 )
-from .base import HistoricalRecordsKnowingRelations, HttpURLField, choices_check
+from .base import HistoricalRecordsKnowingRelations, History, HttpURLField, choices_check
 from .groups import Agency, GroupScopedQuerySet, WorkingGroup
 from .meetings import Meeting, SourceDocument
 
@@ -51,7 +50,7 @@ class ActionArea(models.Model):
         help_text="Words and phrases used to classify text into this area.",
         validators=[json_without_nul],
     )
-    history = HistoricalRecords()
+    history = History()
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -357,7 +356,7 @@ class FollowUp(models.Model):
     commitment_version = models.PositiveIntegerField(
         editable=False, help_text="The commitment's version after this entry."
     )
-    history = HistoricalRecords()
+    history = History()
 
     objects = FollowUpQuerySet.as_manager()
 

@@ -9,10 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from ..rules import http_url_validator
-from .base import choices_check
+from .base import History, choices_check
 from .commitments import Commitment
 from .groups import GroupScopedQuerySet, Party, WorkingGroup
 from .meetings import Meeting
@@ -48,7 +47,7 @@ class ComplianceReview(models.Model):
     commitments = models.ManyToManyField(
         Commitment, related_name="compliance_reviews", blank=True, editable=False
     )
-    history = HistoricalRecords()
+    history = History()
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -131,7 +130,7 @@ class ComplianceScore(models.Model):
     )
     state = models.CharField(max_length=10, choices=ScoreState.choices, default=ScoreState.PROPOSED)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["review_id", "commitment_id", "party_id"]

@@ -11,10 +11,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from ..rules import no_bidi_controls
-from .base import choices_check
+from .base import History, choices_check
 
 
 class Party(models.Model):
@@ -24,7 +23,7 @@ class Party(models.Model):
     code = models.CharField(
         max_length=10, unique=True, help_text="Short code shown in lists, e.g. US or IN."
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -38,7 +37,7 @@ class Agency(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agencies")
     name = models.CharField(max_length=200, validators=[no_bidi_controls])
     acronym = models.CharField(max_length=20)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["party_id", "acronym"]
@@ -68,7 +67,7 @@ class Person(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -145,7 +144,7 @@ class WorkingGroup(models.Model):
         Agency, related_name="led_working_groups", blank=True, help_text="The co-leads."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[parties, lead_agencies])
+    history = History(m2m_fields=[parties, lead_agencies])
 
     objects = WorkingGroupQuerySet.as_manager()
 
@@ -176,7 +175,7 @@ class Membership(models.Model):
         editable=False,
         help_text="When the member last looked at the group's recent activity.",
     )
-    history = HistoricalRecords()
+    history = History()
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -204,7 +203,7 @@ class Affiliation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliation"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="affiliations")
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["user_id"]

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from ..rules import no_bidi_controls, not_before_2000, not_in_future
-from .base import HttpURLField, choices_check
+from .base import History, HttpURLField, choices_check
 from .commitments import ActionArea, Commitment
 from .groups import GroupScopedQuerySet, Party, WorkingGroup
 
@@ -41,7 +40,7 @@ class Indicator(models.Model):
     target_date = models.DateField(null=True, blank=True, validators=[not_before_2000])
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     source_locator = models.CharField(max_length=100, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -107,7 +106,7 @@ class Measurement(models.Model):
         related_name="measurements",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     objects = MeasurementQuerySet.as_manager()
 

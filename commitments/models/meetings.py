@@ -6,10 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from ..rules import no_bidi_controls, not_before_2000
-from .base import HttpURLField, choices_check
+from .base import History, HttpURLField, choices_check
 from .groups import GroupScopedQuerySet, Person, WorkingGroup
 
 
@@ -38,7 +37,7 @@ class SourceDocument(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     url = HttpURLField(max_length=500, blank=True)
     text = models.TextField(blank=True, help_text="The document's full text, pasted as published.")
-    history = HistoricalRecords()
+    history = History()
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -81,7 +80,7 @@ class Meeting(models.Model):
     )
     summary = models.TextField(blank=True, validators=[no_bidi_controls])
     source_documents = models.ManyToManyField(SourceDocument, related_name="meetings", blank=True)
-    history = HistoricalRecords(m2m_fields=[source_documents])
+    history = History(m2m_fields=[source_documents])
 
     objects = GroupScopedQuerySet.as_manager()
 
@@ -122,7 +121,7 @@ class Participation(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.DELEGATE)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["meeting_id", "role", "id"]
