@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from commitments import services
-from commitments.models import Commitment, FollowUp, Status
+from commitments.models import Commitment, FollowUp, Meeting, Status, WorkingGroup
+from commitments.services.commitments import current_version
 from tests import factories
 from tests.factories import Role
 
@@ -219,6 +220,41 @@ def test_it_keeps_writers_on_different_commitments_out_of_each_others_way(group,
         # Nobody else touched it, so nothing of this writer's was refused.
         assert [a.outcome for a in attempts[i]] == ["stored"] * (ROUNDS // 3)
         assert_consistent(commitment, attempts[i], refused=[])
+
+
+def test_it_locks_only_the_commitment_a_follow_up_is_about(group):
+    """A follow-up locks its commitment's row, not its group's or meeting's: other writers of
+    the group go on while it is written (PostgreSQL; SQLite has no row locks, one writer at a
+    time holds the whole database)."""
+    commitment = factories.commitment(group)
+    other = factories.commitment(group)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        try:
+            with transaction.atomic():
+                current_version(commitment, commitment.version, lock=True)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()  # the thread's own
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                WorkingGroup.objects.select_for_update(nowait=True).get(pk=group.pk)
+                Meeting.objects.select_for_update(nowait=True).get(pk=commitment.meeting_id)
+                Commitment.objects.select_for_update(nowait=True).get(pk=other.pk)
+            with pytest.raises(DatabaseError), transaction.atomic():
+                Commitment.objects.select_for_update(nowait=True).get(pk=commitment.pk)
+        else:
+            assert not connection.features.has_select_for_update
+    finally:
+        release.set()
+        holder.join(timeout=30)
 
 
 # --------------------------------------------------------------------------- passkeys

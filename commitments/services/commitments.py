@@ -214,7 +214,9 @@ def commitment_create(
 
 def _stored(pk: int, *, lock: bool) -> QuerySet[Commitment]:
     queryset = Commitment.objects.select_related("working_group", "meeting").filter(pk=pk)
-    return queryset.select_for_update() if lock else queryset
+    # The commitment's row only: a plain FOR UPDATE would lock its group's and its meeting's
+    # rows too, and every follow-up of a group would then wait for the one before it.
+    return queryset.select_for_update(of=("self",)) if lock else queryset
 
 
 # Read on every write of a commitment: its SQL built once (common.sql), the first time inside
