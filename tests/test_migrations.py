@@ -203,3 +203,65 @@ def test_it_counts_the_dated_tallies_per_month_and_year_too(back_to_the_latest_s
                 "WHERE table_name = 'commitments_tally' AND column_name = 'key'"
             )
             assert cursor.fetchone() == ("C",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_drops_the_follow_ups_history_only_when_it_holds_copies(back_to_the_latest_schema):
+    old = migrate([("commitments", "0016_records_revision")])
+    user = old.get_model("auth", "User").objects.create(username="old-author")
+    group = old.get_model("commitments", "WorkingGroup").objects.create(
+        name="Migrated", slug="migrated-history"
+    )
+    area = old.get_model("commitments", "ActionArea").objects.create(
+        working_group=group, name="Area", slug="a", code="A"
+    )
+    meeting = old.get_model("commitments", "Meeting").objects.create(
+        working_group=group,
+        number=1,
+        title="First",
+        start_date=datetime.date(2026, 1, 20),
+        end_date=datetime.date(2026, 1, 21),
+    )
+    commitment = old.get_model("commitments", "Commitment").objects.create(
+        working_group=group,
+        action_area=area,
+        meeting=meeting,
+        reference="M-1-A-01",
+        title="One",
+        last_activity_on=datetime.date(2026, 1, 21),
+    )
+    follow_up = old.get_model("commitments", "FollowUp").objects.create(
+        working_group=group,
+        commitment=commitment,
+        author=user,
+        occurred_on=datetime.date(2026, 3, 2),
+        note="Met the counterparts.",
+        commitment_version=2,
+    )
+    History = old.get_model("commitments", "HistoricalFollowUp")
+    copied = {
+        f.attname: getattr(follow_up, f.attname)
+        for f in follow_up._meta.concrete_fields
+        if f.attname != "id"
+    }
+    History.objects.create(
+        id=follow_up.pk, history_date=timezone.now(), history_type="+", history_user=user, **copied
+    )
+    # A change recorded in the history: the migration must not drop it.
+    changed = History.objects.create(
+        id=follow_up.pk,
+        history_date=timezone.now(),
+        history_type="~",
+        history_user=user,
+        **{**copied, "note": "Rewritten."},
+    )
+    with pytest.raises(RuntimeError, match="1 history row"):
+        migrate([("commitments", "0017_follow_ups_keep_no_history")])
+    assert History.objects.count() == 2
+
+    changed.delete()
+    new = migrate([("commitments", "0017_follow_ups_keep_no_history")])
+    with pytest.raises(LookupError):
+        new.get_model("commitments", "HistoricalFollowUp")
+    assert "commitments_historicalfollowup" not in connection.introspection.table_names()
+    assert new.get_model("commitments", "FollowUp").objects.get().note == "Met the counterparts."

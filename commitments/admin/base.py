@@ -260,26 +260,15 @@ def related_filter(*, only_used: bool = False) -> type[admin.RelatedFieldListFil
     return Filter
 
 
-class TrackerAdmin(SimpleHistoryAdmin):
-    """Base for every model admin: history view, read-only history for non-superusers.
-
-    django-simple-history lets anyone with change permission revert a record from its history
-    page (and its history form view saves a POST without checking `revert_disabled`). Here only
-    a superuser may revert, and a POST from anyone else is refused with 403."""
+class LabelledAdmin(admin.ModelAdmin):
+    """Base for every model admin: pages of 50, and related objects labelled by one join
+    (`LABEL_JOINS`). A model with a history uses `TrackerAdmin`, which adds it."""
 
     list_per_page = 50
     save_on_top = True
     formfield_overrides = {
         models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
     }
-
-    def has_change_history_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser and super().has_change_history_permission(request, obj)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_history_permission(request):
-            raise PermissionDenied("Only a superuser may revert a record to an earlier version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model in LABEL_JOINS and "queryset" not in kwargs:
@@ -290,6 +279,23 @@ class TrackerAdmin(SimpleHistoryAdmin):
         if db_field.related_model in LABEL_JOINS and "queryset" not in kwargs:
             kwargs["queryset"] = labelled(db_field.related_model)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TrackerAdmin(SimpleHistoryAdmin, LabelledAdmin):
+    """Base for the admin of a model with a history: history view, read-only history for
+    non-superusers.
+
+    django-simple-history lets anyone with change permission revert a record from its history
+    page (and its history form view saves a POST without checking `revert_disabled`). Here only
+    a superuser may revert, and a POST from anyone else is refused with 403."""
+
+    def has_change_history_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_history_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied("Only a superuser may revert a record to an earlier version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 
 from ..models import FollowUp, Status
 from ..services.conflicts import describe
-from .base import ReadOnlyInline, TrackerAdmin, related_filter
+from .base import LabelledAdmin, ReadOnlyInline, related_filter
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -55,10 +55,11 @@ def follow_up_change(obj: FollowUp) -> str:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(TrackerAdmin):
+class FollowUpAdmin(LabelledAdmin):
     """The business log, read-only for everyone, superusers included: nobody adds one here
     (use the commitment's form or the analysts' pages), and nobody changes or deletes one. A
-    mistaken follow-up is corrected by a new one that names it."""
+    mistaken follow-up is corrected by a new one that names it. No history of its own either
+    (see the model): its history page is Django's log of admin actions, which stays empty."""
 
     list_display = (
         "commitment_reference",
@@ -82,7 +83,6 @@ class FollowUpAdmin(TrackerAdmin):
     search_help_text = "Note, commitment reference, external reference or author."
     date_hierarchy = "occurred_on"
     ordering = ("-occurred_on", "-created_at", "-id")
-    history_list_display = ("note",)
     readonly_fields = (
         "commitment",
         "author",

@@ -301,7 +301,11 @@ class FollowUp(models.Model):
     Most entries are follow-ups: someone reports what happened, and may move the status and
     progress. An *edit* entry records a change of the commitment's details (title, area, due
     date, owner, lead agencies) with who made it and why, so that both sides see it: nobody
-    can quietly move a deadline. Each entry carries the commitment's version after it."""
+    can quietly move a deadline. Each entry carries the commitment's version after it.
+
+    It keeps no history of its own (no `History`): an entry is written once, by its author, at
+    its `created_at`, and never changed, so a history row would only copy it; the commitment's
+    history records what the entry moved."""
 
     Kind = EntryKind
 
@@ -356,7 +360,6 @@ class FollowUp(models.Model):
     commitment_version = models.PositiveIntegerField(
         editable=False, help_text="The commitment's version after this entry."
     )
-    history = History()
 
     objects = FollowUpQuerySet.as_manager()
 
