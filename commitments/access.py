@@ -171,32 +171,41 @@ def _get_in_group(user, group_slug: str, queryset, what: str, need: str, **looku
     return access, obj
 
 
-def _commitment_in_group(group_id: int, reference: str):
-    return (
-        Commitment.objects.select_related(
-            "working_group", "action_area", "meeting", "owner", "source_document"
-        )
-        .filter(working_group_id=group_id, reference=reference)
-        .order_by("pk")[:1]
-    )
+def _commitment_in_group(group_id: int, reference: str, related: bool = True):
+    queryset = Commitment.objects.all()
+    if related:
+        queryset = queryset.select_related("action_area", "meeting", "owner", "source_document")
+    return queryset.filter(working_group_id=group_id, reference=reference).order_by("pk")[:1]
 
 
 # The commitment page, its follow-ups and status changes read it: built once (common.sql).
-_COMMITMENT = CompiledQuery(
-    _commitment_in_group, group_id=-7_000_000_500, reference="\x00reference\x00"
-)
+_COMMITMENT = {
+    related: CompiledQuery(
+        lambda group_id, reference, related=related: _commitment_in_group(
+            group_id, reference, related
+        ),
+        group_id=-7_000_000_500 - related,
+        reference="\x00reference\x00",
+    )
+    for related in (True, False)
+}
 
 
 def get_commitment_for_user(
-    user, slug: str, reference: str, *, need: str = Role.VIEWER
+    user, slug: str, reference: str, *, need: str = Role.VIEWER, related: bool = True
 ) -> tuple[GroupAccess, Commitment]:
-    """As `_get_in_group`: 404 for a stranger or a reference not in the group, then 403."""
+    """As `_get_in_group`: 404 for a stranger or a reference not in the group, then 403.
+    The commitment comes with its group (the one of the access), and with its area, meeting,
+    owner and source document unless `related` is False (a write that shows none of them
+    when it succeeds: they would be read one by one if asked for)."""
     access = get_group_for_user(user, slug)
-    found = _COMMITMENT.models(group_id=access.group.pk, reference=reference)
+    found = _COMMITMENT[related].models(group_id=access.group.pk, reference=reference)
     if not found:
         raise Http404("No such commitment.")
     access.require(need)
-    return access, found[0]
+    commitment = found[0]
+    commitment.working_group = access.group
+    return access, commitment
 
 
 def get_meeting_for_user(

@@ -354,8 +354,9 @@ def follow_up_create(request: HttpRequest, slug: str, reference: str) -> HttpRes
     """Log a follow-up with the version the user saw. A stale version is not an error of the
     user's: they get what changed meanwhile, their input back, and the form now carries the
     current version so that submitting again records it on top of the other change."""
+    # Its area, meeting, owner and source are shown only if the form comes back: read then.
     group_access, commitment = access.get_commitment_for_user(
-        request.user, slug, reference, need=Role.ANALYST
+        request.user, slug, reference, need=Role.ANALYST, related=False
     )
     form = FollowUpForm(request.POST, commitment=commitment)
     conflict = None
@@ -407,10 +408,9 @@ def follow_up_create(request: HttpRequest, slug: str, reference: str) -> HttpRes
             trigger_client_event(response, CHANGED)
         return response
     # Without JavaScript: the whole page again, with the current state and the user's input.
-    if conflict:
-        group_access, commitment = access.get_commitment_for_user(
-            request.user, slug, reference, need=Role.ANALYST
-        )
+    group_access, commitment = access.get_commitment_for_user(
+        request.user, slug, reference, need=Role.ANALYST
+    )
     return render(
         request,
         "commitments/commitment_detail.html",
