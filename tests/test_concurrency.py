@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 
 from commitments import services
 from commitments.models import Commitment, FollowUp, Meeting, Status, WorkingGroup
-from commitments.services.commitments import current_version
+from commitments.services.commitments import current_version, current_version_with_leads
 from tests import factories
 from tests.factories import Role
 
@@ -222,18 +222,26 @@ def test_it_keeps_writers_on_different_commitments_out_of_each_others_way(group,
         assert_consistent(commitment, attempts[i], refused=[])
 
 
-def test_it_locks_only_the_commitment_a_follow_up_is_about(group):
-    """A follow-up locks its commitment's row, not its group's or meeting's: other writers of
-    the group go on while it is written (PostgreSQL; SQLite has no row locks, one writer at a
-    time holds the whole database)."""
-    commitment = factories.commitment(group)
+@pytest.mark.parametrize(
+    "lock",
+    [
+        lambda c: current_version(c, c.version, lock=True),  # an edit of its details
+        lambda c: current_version_with_leads(c, c.version),  # a follow-up
+    ],
+    ids=["edit", "follow-up"],
+)
+def test_it_locks_only_the_commitment_a_write_is_about(group, lock):
+    """A follow-up or an edit locks its commitment's row, not its group's or meeting's: other
+    writers of the group go on meanwhile (PostgreSQL; SQLite has no row locks, one writer at
+    a time holds the whole database)."""
+    commitment = factories.commitment(group, lead_agencies=list(factories.lead_agencies()))
     other = factories.commitment(group)
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_lock() -> None:
         try:
             with transaction.atomic():
-                current_version(commitment, commitment.version, lock=True)
+                lock(commitment)
                 locked.set()
                 release.wait(timeout=30)
         finally:

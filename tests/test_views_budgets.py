@@ -272,14 +272,14 @@ def check_coordinator_pages(client, c: Commitment, django_assert_num_queries) ->
         assert client.get(url("commitments:score_edit", G, review.pk, ref, "US")).status_code == 200
 
 
-# A follow-up POST (htmx) in at most 20 SQL statements; it makes 13: 1-3 session, user, group
-# with membership, 4 the commitment, 5 savepoint, 6 the row lock with the version check, 7 its
-# lead agencies (their sides for the counts, their rows for its history), 8 the follow-up (no
-# history row of its own: it is never changed), 9-10 the commitment and its history row, 11 the
-# lead agencies' history (the rows read at 7: models.known_relations), 12 the counts of the
-# dashboard and the sides page (models.Tally: one upsert), 13 release. The quick status change
-# adds its row.
-FOLLOW_UP_POST_STATEMENTS = 13
+# A follow-up POST (htmx) in at most 20 SQL statements; it makes 12: 1-3 session, user, group
+# with membership, 4 the commitment, 5 savepoint, 6 the row lock with the version check and
+# its lead agencies (their sides for the counts, their rows for its history), 7 the follow-up
+# (no history row of its own: it is never changed), 8-9 the commitment and its history row, 10
+# the lead agencies' history (the rows read at 6: models.known_relations), 11 the counts of
+# the dashboard and the sides page (models.Tally: one upsert), 12 release. The quick status
+# change adds its row.
+FOLLOW_UP_POST_STATEMENTS = 12
 FOLLOW_UP_POST_BUDGET = 20
 
 

@@ -15,12 +15,13 @@ anything is saved (the admin); the writes run the very same checks.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -239,6 +240,49 @@ def current_version(commitment: Commitment, expected_version: int, *, lock: bool
     return current
 
 
+@functools.cache
+def _locked_with_leads_sql(vendor: str) -> str:
+    """The commitment's row, locked (its own row only), LEFT JOINed to its lead agencies' rows
+    and their parties: one row per lead agency, or one with NULLs when it has none. Names from
+    the models; the ORM cannot join an auto-created through model from the commitment."""
+    q = connection.ops.quote_name
+    through = Commitment.lead_agencies.through._meta
+    commitment, agency = Commitment._meta, Agency._meta
+
+    def column(meta, name: str) -> str:
+        return q(meta.get_field(name).column)
+
+    columns = ", ".join(f"c.{q(field.column)}" for field in commitment.concrete_fields)
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT {columns}, la.{column(through, 'id')} AS lead_row, "  # noqa: S608 (names)
+        f"la.{column(through, 'agency')} AS lead_agency, ag.{column(agency, 'party')} AS lead_party "
+        f"FROM {q(commitment.db_table)} c "
+        f"LEFT JOIN {q(through.db_table)} la "
+        f"ON la.{column(through, 'commitment')} = c.{column(commitment, 'id')} "
+        f"LEFT JOIN {q(agency.db_table)} ag ON ag.{column(agency, 'id')} = la.{column(through, 'agency')} "
+        f"WHERE c.{column(commitment, 'id')} = %s{lock}"
+    )
+
+
+def current_version_with_leads(
+    commitment: Commitment, expected_version: int
+) -> tuple[Commitment, list[tuple[int, int, int]]]:
+    """`current_version(lock=True)` and `tallies.lead_rows` in one statement, for a follow-up
+    (its hot path): the commitment as stored, locked, and its lead agencies as (row id, agency
+    id, party id). On a conflict, the ConflictError carries the commitment as current_version
+    reads it (with its group and meeting)."""
+    rows = list(Commitment.objects.raw(_locked_with_leads_sql(connection.vendor), [commitment.pk]))
+    if not rows:
+        raise Commitment.DoesNotExist(f"No commitment {commitment.pk}.")
+    current = rows[0]
+    if current.version != expected_version:
+        stored = _STORED[True].models(pk=commitment.pk)[0]  # locked already: the same row
+        raise ConflictError(current=stored, expected_version=expected_version)
+    leads = [(r.lead_row, r.lead_agency, r.lead_party) for r in rows if r.lead_row is not None]
+    return current, leads
+
+
 # --------------------------------------------------------------------------- edits
 
 
@@ -399,6 +443,7 @@ __all__ = [
     "commitment_validate_create",
     "commitment_validate_update",
     "current_version",
+    "current_version_with_leads",
     "meeting_dates_changed",
     "refresh_last_activity",
     "refresh_search_text",

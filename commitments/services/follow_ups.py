@@ -27,8 +27,8 @@ from ..models import (
 )
 from ..rules import is_visible, parse_progress
 from ..search import search_text
-from .commitments import current_version
-from .tallies import counted, lead_rows, sides_of, tally_change
+from .commitments import current_version_with_leads
+from .tallies import counted, sides_of, tally_change
 
 
 def _parse_progress(progress) -> int | None:
@@ -149,12 +149,11 @@ def follow_up_record(
     or 0. `corrects` names an earlier entry of the same commitment this one corrects.
     `author_access` is the author's GroupAccess when the caller already looked it up.
 
-    About a dozen statements: the row lock, the follow-up and its history row, the commitment
-    and its history rows (see tests/test_views_budgets.py).
+    About half a dozen statements: the row lock with the lead agencies (one), the follow-up,
+    the commitment and its history rows (see tests/test_views_budgets.py).
     """
     _require_follow_up_right(author, commitment.working_group, author_access)
-    current = current_version(commitment, expected_version, lock=True)
-    leads = lead_rows(current)
+    current, leads = current_version_with_leads(commitment, expected_version)
     sides = sides_of(leads)
     before = counted(current, sides)
     follow_up = _prepare(
@@ -169,7 +168,6 @@ def follow_up_record(
         corrects=corrects,
     )
     follow_up.full_clean(**_CHECKED_BY_CONSTRUCTION)
-    follow_up._history_user = author
     follow_up.save()
 
     if follow_up.status_after:
