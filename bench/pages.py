@@ -278,12 +278,14 @@ def measure(kind: str, size: int, args) -> dict:
             "analyst": "; ".join(f"{k}={v}" for k, v in analyst.cookies.items()),
             "admin": "; ".join(f"{k}={v}" for k, v in admin.cookies.items()),
         }
-        todo = pages(info)
+        every = pages(info)
+        # The references always; the other pages whose name --only matches (all by default).
+        todo = [p for p in every if "(reference)" in p["name"] or re.search(args.only, p["name"])]
         results = {p["name"]: {"path": p["path"], "rounds": []} for p in todo}
         poster = Poster(
             env,
             harness.Browser(server.port, dict(analyst.cookies)),
-            todo[-1],
+            next(p for p in every if p.get("post")),
             info["post_targets"],
             csrf,
         )
@@ -394,6 +396,12 @@ def main(argv=None) -> int:
         "--pg-prefix",
         default=os.environ.get("BENCH_PG_PREFIX", "bench_pages_"),
         help="PostgreSQL database names: <prefix><size>; must start with bench_",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose name matches this regular expression (e.g. POST), "
+        "beside the two references",
     )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
