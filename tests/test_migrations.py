@@ -20,6 +20,23 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def old_group(old, **fields):
+    """A working group with one action area and one first meeting (20-21 January 2026), made
+    with the models of the migration state `old`."""
+    group = old.get_model("commitments", "WorkingGroup").objects.create(**fields)
+    area = old.get_model("commitments", "ActionArea").objects.create(
+        working_group=group, name="Area", slug="a", code="A"
+    )
+    meeting = old.get_model("commitments", "Meeting").objects.create(
+        working_group=group,
+        number=1,
+        title="First",
+        start_date=datetime.date(2026, 1, 20),
+        end_date=datetime.date(2026, 1, 21),
+    )
+    return group, area, meeting
+
+
 @pytest.fixture
 def back_to_the_latest_schema():
     """Whatever happens in the test, leave the database migrated to the latest migrations."""
@@ -38,19 +55,7 @@ def test_it_gives_existing_commitments_their_last_activity_group_and_search_text
     agency = old.get_model("commitments", "Agency").objects.create(
         party=party, acronym="NCB", name="Narcotics Control Bureau"
     )
-    group = old.get_model("commitments", "WorkingGroup").objects.create(
-        name="Group", slug="g", short_name="G"
-    )
-    area = old.get_model("commitments", "ActionArea").objects.create(
-        working_group=group, name="Area", slug="a", code="A"
-    )
-    meeting = old.get_model("commitments", "Meeting").objects.create(
-        working_group=group,
-        number=1,
-        title="First",
-        start_date=datetime.date(2026, 1, 20),
-        end_date=datetime.date(2026, 1, 21),
-    )
+    group, area, meeting = old_group(old, name="Group", slug="g", short_name="G")
     Commitment = old.get_model("commitments", "Commitment")
     # Inserted in November, agreed in January: the old column said "active today".
     quiet = Commitment.objects.create(
@@ -99,19 +104,7 @@ def test_it_counts_existing_commitments_into_the_dashboards_tallies(back_to_the_
 
     old = migrate([("commitments", "0010_security_validators")])
     user = old.get_model("auth", "User").objects.create(username="old-analyst")
-    group = old.get_model("commitments", "WorkingGroup").objects.create(
-        name="Group", slug="g", short_name="G"
-    )
-    area = old.get_model("commitments", "ActionArea").objects.create(
-        working_group=group, name="Area", slug="a", code="A"
-    )
-    meeting = old.get_model("commitments", "Meeting").objects.create(
-        working_group=group,
-        number=1,
-        title="First",
-        start_date=datetime.date(2026, 1, 20),
-        end_date=datetime.date(2026, 1, 21),
-    )
+    group, area, meeting = old_group(old, name="Group", slug="g", short_name="G")
     Commitment = old.get_model("commitments", "Commitment")
     FollowUp = old.get_model("commitments", "FollowUp")
     common = {"working_group": group, "action_area": area, "meeting": meeting}
@@ -209,19 +202,7 @@ def test_it_counts_the_dated_tallies_per_month_and_year_too(back_to_the_latest_s
 def test_it_drops_the_follow_ups_history_only_when_it_holds_copies(back_to_the_latest_schema):
     old = migrate([("commitments", "0016_records_revision")])
     user = old.get_model("auth", "User").objects.create(username="old-author")
-    group = old.get_model("commitments", "WorkingGroup").objects.create(
-        name="Migrated", slug="migrated-history"
-    )
-    area = old.get_model("commitments", "ActionArea").objects.create(
-        working_group=group, name="Area", slug="a", code="A"
-    )
-    meeting = old.get_model("commitments", "Meeting").objects.create(
-        working_group=group,
-        number=1,
-        title="First",
-        start_date=datetime.date(2026, 1, 20),
-        end_date=datetime.date(2026, 1, 21),
-    )
+    group, area, meeting = old_group(old, name="Migrated", slug="migrated-history")
     commitment = old.get_model("commitments", "Commitment").objects.create(
         working_group=group,
         action_area=area,
