@@ -29,7 +29,8 @@ that much data in about two minutes. It is the one sanctioned exception, and a n
   indicators' measurements) are bulk-inserted, and with no history rows (synthetic data has
   no history worth keeping). Commitments use `bulk_create` (their ids come back); the
   million-row tables (follow-ups, lead agencies) use `executemany` (`_insert`), three times
-  faster than bulk_create, whose per-value SQL compiling dominated;
+  faster than bulk_create, whose per-value SQL compiling dominated (on PostgreSQL 500 rows a
+  statement: see ROWS_PER_STATEMENT);
 * it is refused unless DEBUG is on or the caller says so explicitly (`allow_without_debug`).
 
 tests/test_architecture.py allows these bulk writes here and nowhere else outside the services;
@@ -297,12 +298,22 @@ FOLLOW_UP_CONSTANTS = {
 }
 
 
+# Rows per INSERT statement. PostgreSQL: several, because the records revision's triggers
+# (migration 0016) run once per statement, each raising the same row of the group's revision:
+# one row per statement raised it a million times in one transaction, and each raise walks the
+# versions of that row the transaction already left (100,000 commitments took over 10 minutes,
+# slower with every batch). Within PostgreSQL's 65,535 parameters. SQLite: one, its triggers
+# run per row anyway, and executemany of a one-row statement is its fastest insert.
+ROWS_PER_STATEMENT = {"postgresql": 500}
+
+
 def _insert(model, rows: list[dict], *, constants: dict | None = None, batch: int = 5000) -> None:
     """Insert `rows` (field attnames to values) with executemany, in batches: for the
     million-row tables, Django's bulk_create spends most of its time compiling per-value SQL.
     Every concrete column but the primary key must be given (in `rows` or `constants`), so a
     new field without a value fails here loudly. Values are adapted as Django would (dates and
-    datetimes by the backend, constants by their field)."""
+    datetimes by the backend, constants by their field). Each statement inserts
+    ROWS_PER_STATEMENT rows (the last of a batch fewer)."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
@@ -324,11 +335,15 @@ def _insert(model, rows: list[dict], *, constants: dict | None = None, batch: in
             adapters.append((f.attname, connection.ops.adapt_datefield_value, None))
         else:
             adapters.append((f.attname, False, None))
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
+    per_statement = min(ROWS_PER_STATEMENT.get(connection.vendor, 1), 65_535 // len(fields))
+    one_row = "({})".format(", ".join(["%s"] * len(fields)))
+
+    def sql(n: int) -> str:
+        return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 (names from the model)
+            connection.ops.quote_name(model._meta.db_table),
+            ", ".join(connection.ops.quote_name(f.column) for f in fields),
+            ", ".join([one_row] * n),
+        )
 
     def values(row):
         return [
@@ -336,9 +351,21 @@ def _insert(model, rows: list[dict], *, constants: dict | None = None, batch: in
             for name, adapt, constant in adapters
         ]
 
+    def statements(chunk: list[list]) -> list[list]:
+        """The parameters of each statement of `per_statement` rows."""
+        return [
+            [value for row in chunk[i : i + per_statement] for value in row]
+            for i in range(0, len(chunk), per_statement)
+        ]
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            cursor.executemany(sql, [values(row) for row in rows[start : start + batch]])
+            chunk = [values(row) for row in rows[start : start + batch]]
+            whole = len(chunk) - len(chunk) % per_statement
+            if whole:
+                cursor.executemany(sql(per_statement), statements(chunk[:whole]))
+            if whole < len(chunk):
+                cursor.executemany(sql(len(chunk) - whole), statements(chunk[whole:]))
 
 
 # --------------------------------------------------------------------------- generating
