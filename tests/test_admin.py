@@ -883,6 +883,17 @@ def test_it_lets_not_even_a_superuser_delete_a_follow_up(follow_up, admin_client
 # --------------------------------------------------------------------------- audit: history
 
 
+def test_it_says_where_a_follow_ups_history_is(follow_up, admin_client):
+    """A follow-up has no history of its own: its page says who wrote it, when, and links to
+    the commitment's history."""
+    response = admin_client.get(url(FollowUp, "history", follow_up.pk))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "written once and never changed or deleted" in page
+    assert (follow_up.author.get_full_name() or follow_up.author.username) in page
+    assert url(Commitment, "history", follow_up.commitment_id) in page
+
+
 def test_it_shows_the_history_of_a_commitment(follow_up, admin_client):
     commitment = follow_up.commitment
     response = admin_client.get(url(Commitment, "history", commitment.pk))
