@@ -12,6 +12,7 @@ already authorised and never decide visibility themselves.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -181,9 +182,7 @@ def _commitment_in_group(group_id: int, reference: str, related: bool = True):
 # The commitment page, its follow-ups and status changes read it: built once (common.sql).
 _COMMITMENT = {
     related: CompiledQuery(
-        lambda group_id, reference, related=related: _commitment_in_group(
-            group_id, reference, related
-        ),
+        functools.partial(_commitment_in_group, related=related),
         group_id=-7_000_000_500 - related,
         reference="\x00reference\x00",
     )

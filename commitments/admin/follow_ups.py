@@ -59,7 +59,8 @@ class FollowUpAdmin(LabelledAdmin):
     """The business log, read-only for everyone, superusers included: nobody adds one here
     (use the commitment's form or the analysts' pages), and nobody changes or deletes one. A
     mistaken follow-up is corrected by a new one that names it. No history of its own either
-    (see the model): its history page is Django's log of admin actions, which stays empty."""
+    (see the model): its history page says so and links to the commitment's history
+    (templates/admin/commitments/followup/object_history.html)."""
 
     list_display = (
         "commitment_reference",

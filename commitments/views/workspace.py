@@ -167,8 +167,9 @@ def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
 def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     """The quick status change of a list row: a follow-up saying the status was changed.
     Choosing the status it already has records nothing."""
+    # The answer shows the row from selectors.list_rows, or redirects: nothing related read.
     group_access, commitment = access.get_commitment_for_user(
-        request.user, slug, reference, need=Role.ANALYST
+        request.user, slug, reference, need=Role.ANALYST, related=False
     )
     # The list posts every row's control in one form: this row's select is named after it,
     # the version comes with the row's own button.
