@@ -20,8 +20,8 @@ PACK_HEADINGS = ["Reference", "Title", "Status", "Status at the last snapshot", 
                  "Due date", "Lead agencies", "Needs attention", "Follow-ups since"]  # fmt: skip
 
 
-def _leads(commitment) -> str:
-    return "; ".join(f"{a.acronym} ({a.party.code})" for a in commitment.lead_agencies.all())
+def _leads(item) -> str:
+    return "; ".join(f"{a.acronym} ({a.party.code})" for a in item.leads)
 
 
 def _when(pack: Pack) -> str:
@@ -175,7 +175,7 @@ def docx_bytes(pack: Pack) -> bytes:
                 facts.append(f"due {c.due_date:%-d %B %Y}")
             if item.attention_label:
                 facts.append(item.attention_label.upper())
-            leads = _leads(c)
+            leads = _leads(item)
             if leads:
                 facts.append(f"led by {leads}")
             document.add_paragraph("; ".join(facts) + ".")
@@ -256,7 +256,7 @@ def xlsx_file(pack: Pack):
         for item in s.items:
             c = item.commitment
             sheet.append(cells(sheet, [c.reference, c.title, c.get_status_display(),
-                                       item.status_then, c.progress, c.due_date, _leads(c),
+                                       item.status_then, c.progress, c.due_date, _leads(item),
                                        item.attention_label, len(item.follow_ups)]))  # fmt: skip
     out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to FileResponse, which closes it)
     workbook.save(out)

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from commitments import selectors as domain
@@ -27,6 +27,7 @@ from commitments.models import (
     Indicator,
     Measurement,
     Meeting,
+    Party,
     ReviewState,
     Snapshot,
     SnapshotRow,
@@ -35,16 +36,24 @@ from commitments.models import (
 )
 from commitments.selectors.charts import LineChart, Point, indicator_chart
 
+# What the pack shows of a commitment and of a follow-up, and all it reads of them: a group of
+# 10,000 commitments makes some 50,000 rows, so each is read without the columns (and joined
+# rows) it does not show.
+COMMITMENT_FIELDS = ("reference", "title", "status", "progress", "due_date", "last_activity_on",
+                     "action_area_id")  # fmt: skip
+FOLLOW_UP_FIELDS = ("commitment_id", "occurred_on", "kind", "note", "status_before",
+                    "status_after")  # fmt: skip
 ATTENTION_ORDER = {"overdue": 0, "inactive": 1, "open": 2, "completed": 3, "withdrawn": 4}
 DEFAULT_SINCE_DAYS = 90  # with no earlier meeting, follow-ups of the last 90 days
 
 
 @dataclass
 class Item:
-    commitment: Commitment
+    commitment: Commitment  # only the fields the pack shows (COMMITMENT_FIELDS)
     attention: str  # overdue, inactive, open, completed, withdrawn
     follow_ups: list[FollowUp] = field(default_factory=list)
     status_then: str = ""  # at the last snapshot, when there is one
+    leads: list[Agency] = field(default_factory=list)  # with their side, by side and acronym
 
     @property
     def attention_label(self) -> str:
@@ -102,6 +111,26 @@ def _attention(c: Commitment, today: datetime.date, quiet_before: datetime.date)
     return "open"
 
 
+def _lead_agencies(group: WorkingGroup) -> dict[int, list[Agency]]:
+    """Each commitment's lead agencies, by side then acronym (the database's order), in one
+    query of (commitment, agency, its names) rows: one object per agency and side, however
+    many commitments they lead."""
+    agencies: dict[int, Agency] = {}
+    leads: dict[int, list[Agency]] = {}
+    for commitment_id, agency_id, acronym, name, party_id, code, party_name in (
+        Commitment.lead_agencies.through.objects.filter(commitment__working_group=group)
+        .order_by("agency__party__name", "agency__acronym")
+        .values_list("commitment_id", "agency_id", "agency__acronym", "agency__name",
+                     "agency__party_id", "agency__party__code", "agency__party__name")
+    ):  # fmt: skip
+        agency = agencies.get(agency_id)
+        if agency is None:
+            agency = agencies[agency_id] = Agency(pk=agency_id, acronym=acronym, name=name,
+                                                  party=Party(pk=party_id, code=code, name=party_name))  # fmt: skip
+        leads.setdefault(commitment_id, []).append(agency)
+    return leads
+
+
 def briefing_pack(
     *,
     group: WorkingGroup,
@@ -110,8 +139,8 @@ def briefing_pack(
     today: datetime.date | None = None,
 ) -> Pack:
     """A fixed number of queries, whatever the number of commitments: the meetings, the areas,
-    the commitments (with area, meeting, owner) and their lead agencies, the follow-ups since
-    the previous meeting, the indicators with their latest measurement and all their
+    the commitments (only what it shows of them), their lead agencies (`_lead_agencies`), the
+    follow-ups since the previous meeting, the indicators with their latest measurement and all their
     measurements; then the outcomes: the last snapshot, its statuses and what changed since
     (`changes_between`), and the last closed review's compliance (`review_detail`)."""
     today = today or timezone.localdate()
@@ -126,21 +155,14 @@ def briefing_pack(
 
     areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
     commitments = list(
-        Commitment.objects.in_group(group)
-        .select_related("action_area", "meeting", "owner")
-        .prefetch_related(
-            Prefetch(
-                "lead_agencies",
-                queryset=Agency.objects.select_related("party").order_by("party__name", "acronym"),
-            )
-        )
-        .order_by("reference")
+        Commitment.objects.in_group(group).only(*COMMITMENT_FIELDS).order_by("reference")
     )
+    leads = _lead_agencies(group)
     follow_ups: dict[int, list[FollowUp]] = {}
     for entry in (
         FollowUp.objects.in_group(group)
         .filter(occurred_on__gt=since)
-        .select_related("author")
+        .only(*FOLLOW_UP_FIELDS)
         .order_by("occurred_on", "created_at")
     ):
         follow_ups.setdefault(entry.commitment_id, []).append(entry)
@@ -199,7 +221,7 @@ def briefing_pack(
     for c in commitments:
         item = Item(
             c, _attention(c, today, quiet_before), follow_ups.get(c.pk, []),
-            status_then.get(c.pk, ""),
+            status_then.get(c.pk, ""), leads.get(c.pk, []),
         )  # fmt: skip
         by_area.setdefault(c.action_area_id, []).append(item)
         totals[item.attention] += 1

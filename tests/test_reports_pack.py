@@ -226,3 +226,63 @@ def test_it_prints_the_outcomes_compliance_changes_and_charts(client, viewer, co
     response = client.get(url("reports:briefing_xlsx", group.slug))
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames[:3] == ["Summary", "Compliance", "What changed"]
+
+
+# The markup the template language drew for each commitment of an area before the pack drew it
+# in Python (reports/templatetags/briefing.py); the lead agencies were the commitment's own.
+TEMPLATE_ITEMS = (
+    "{% load tracker %}"
+    "{% for item in s.items %}{% with c=item.commitment %}\n"
+    '    <div class="pack-item pack-item--{{ item.attention }}">\n'
+    '      <h3 class="pack-item__title"><span class="ref">{{ c.reference }}</span> {{ c.title }}</h3>\n'
+    '      <p class="pack-item__facts">{% status_badge c.status %} {{ c.progress }}%{% if item.status_then %} · at the last snapshot: {{ item.status_then }}{% endif %}{% if c.due_date %} · due {{ c.due_date|date:"j M Y" }}{% endif %}{% if item.attention_label %} <span class="flag flag--{{ item.attention }}">{{ item.attention_label }}</span>{% endif %}{% with leads=c.lead_agencies.all %}{% if leads %} · led by {% for a in leads %}{{ a.acronym }} ({{ a.party.code }}){% if not forloop.last %}, {% endif %}{% endfor %}{% endif %}{% endwith %}</p>\n'
+    '      {% if item.follow_ups %}<ul class="pack-item__log">{% for e in item.follow_ups %}<li><time datetime="{{ e.occurred_on|date:\'Y-m-d\' }}">{{ e.occurred_on|date:"j M Y" }}</time>: {% if e.is_edit %}edited{% if e.note %}: {{ e.note }}{% endif %}{% else %}{{ e.note }}{% endif %}{% if e.status_changed %} <span class="muted">({{ e.get_status_before_display }} → {{ e.get_status_after_display }})</span>{% endif %}</li>{% endfor %}</ul>{% endif %}\n'
+    "    </div>\n"
+    "    {% endwith %}{% endfor %}"
+)  # fmt: skip
+
+
+def test_it_draws_each_commitment_as_the_template_language_did(group, record, analyst,
+                                                                 coordinator):  # fmt: skip
+    """Every kind of item: overdue, inactive, open and completed; a status at the last snapshot;
+    lead agencies; follow-ups that change the status, edits with and without a reason; markup
+    and quotes in titles, notes and acronyms (escaped the same way)."""
+    from django.db.models import Prefetch
+    from django.template import Context, Template
+
+    from commitments.models import Agency, Commitment
+    from reports.templatetags.briefing import pack_items
+
+    us, india = factories.lead_agencies()
+    domain.agency_update(agency=us, acronym="D<E>\"A'&")
+    late = record["overdue"]
+    late = domain.commitment_update(commitment=late, expected_version=late.version,
+                                    actor=coordinator, lead_agencies=[us, india],
+                                    title='Late <b>one</b> & "quoted" \'too\'')  # fmt: skip
+    late = domain.commitment_update(commitment=late, expected_version=late.version,
+                                    actor=coordinator, due_date=TODAY - datetime.timedelta(days=9),
+                                    reason="Moved <again> & again")  # fmt: skip
+    domain.follow_up_record(commitment=late, author=analyst, note="Started <script>x</script>",
+                            status="in_progress", progress=40,
+                            expected_version=late.version)  # fmt: skip
+    domain.snapshot_take(working_group=group, actor=coordinator)
+    fresh = record["fresh"]
+    domain.follow_up_record(commitment=fresh, author=analyst, note="Blocked, see é ü ✓",
+                            status="stalled", expected_version=fresh.version)  # fmt: skip
+
+    the_pack = pack.briefing_pack(group=group)
+    items = [i for s in the_pack.sections for i in s.items]
+    assert {i.attention for i in items} >= {"overdue", "inactive", "completed"}
+    assert any(i.status_then for i in items) and any(i.leads for i in items)
+    assert any(e.is_edit and e.note for i in items for e in i.follow_ups)
+    assert any(e.is_edit and not e.note for i in items for e in i.follow_ups)
+    assert any(e.status_changed for i in items for e in i.follow_ups)
+    reference = Template(TEMPLATE_ITEMS)
+    whole = Commitment.objects.prefetch_related(  # with its own lead agencies, as the pack had
+        Prefetch("lead_agencies", Agency.objects.order_by("party__name", "acronym"))
+    ).in_bulk()
+    for section in the_pack.sections:
+        for item in section.items:
+            item.commitment = whole[item.commitment.pk]
+        assert pack_items(section) == reference.render(Context({"s": section}))
+    assert "D&lt;E&gt;&quot;A&#x27;&amp; (US)" in pack_items(the_pack.sections[0])
