@@ -7,8 +7,11 @@ import io
 import tempfile
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.parser import OxmlElement
 from docx.shared import Inches, Pt
+from docx.text.paragraph import Paragraph
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -31,6 +34,56 @@ def _when(pack: Pack) -> str:
             f", {m.location}" if m.location else ""
         )
     return "The state of the record now"
+
+
+_NOT_TEXT = frozenset("\t\r\n")  # what python-docx writes as other than text
+
+
+class _Writer:
+    """Adds paragraphs, headings and page breaks at the end of a Word document like
+    python-docx's `Document` does, with the same XML, in constant time each.
+
+    python-docx looks a paragraph's style up by name through every style (about 1.7 ms), and
+    finds the end of the body by scanning all its children, so each paragraph costs more than
+    the last: a pack of 10,000 commitments (some 40,000 paragraphs) took 140 s. Here each
+    style is looked up once, each paragraph goes straight before the section properties, and
+    text without tabs or line breaks is written whole."""
+
+    def __init__(self, document):
+        self.document = document
+        self._body = document.element.body
+        self._end = self._body.sectPr  # found once: finding it scans the body
+        self._style_ids: dict[str, str | None] = {}
+
+    def add_paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        p = OxmlElement("w:p")
+        if self._end is None:
+            self._body.append(p)
+        else:
+            self._end.addprevious(p)
+        paragraph = Paragraph(p, self.document)
+        if text and _NOT_TEXT.isdisjoint(text):  # python-docx's add_run(text), without its
+            p.add_r().add_t(text)  # walk through every character for tabs and line breaks
+        elif text:
+            paragraph.add_run(text)
+        if style is not None:
+            if style not in self._style_ids:
+                self._style_ids[style] = self.document.part.get_style_id(
+                    style, WD_STYLE_TYPE.PARAGRAPH
+                )
+            p.style = self._style_ids[style]
+        return paragraph
+
+    def add_heading(self, text: str = "", level: int = 1) -> Paragraph:
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def add_page_break(self) -> Paragraph:
+        paragraph = self.add_paragraph()
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+        return paragraph
+
+    def add_table(self, rows: int, cols: int):
+        return self.document.add_table(rows=rows, cols=cols)
 
 
 def _table(document, headings: list[str], rows: list[list], *, first: float) -> None:
@@ -129,10 +182,11 @@ def _changes_docx(document, pack: Pack) -> None:
 
 
 def docx_bytes(pack: Pack) -> bytes:
-    document = Document()
-    styles = document.styles
+    word = Document()
+    document = _Writer(word)
+    styles = word.styles
     styles["Normal"].font.size = Pt(10.5)
-    section = document.sections[0]
+    section = word.sections[0]
     section.header.paragraphs[
         0
     ].text = f"{pack.classification} · {pack.group.short_name} · {pack.today:%-d %B %Y}"
@@ -192,7 +246,7 @@ def docx_bytes(pack: Pack) -> bytes:
                 first=2.8,
             )  # fmt: skip
     out = io.BytesIO()
-    document.save(out)
+    word.save(out)
     return out.getvalue()
 
 

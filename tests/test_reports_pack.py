@@ -286,3 +286,25 @@ def test_it_draws_each_commitment_as_the_template_language_did(group, record, an
             item.commitment = whole[item.commitment.pk]
         assert pack_items(section) == reference.render(Context({"s": section}))
     assert "D&lt;E&gt;&quot;A&#x27;&amp; (US)" in pack_items(the_pack.sections[0])
+
+
+def test_it_writes_the_word_document_as_python_docx_itself_would(group, record, analyst,
+                                                                   monkeypatch):  # fmt: skip
+    """documents._Writer adds paragraphs in constant time each; the document it makes is the
+    one python-docx's own Document.add_* make, tabs and line breaks in notes included."""
+    import zipfile
+
+    from reports import documents
+
+    quiet = record["quiet"]
+    domain.follow_up_record(commitment=quiet, author=analyst, note="Two lines:\nthen\ta tab.",
+                            expected_version=quiet.version)  # fmt: skip
+    the_pack = pack.briefing_pack(group=group)
+
+    def body(data: bytes) -> bytes:
+        return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+    ours = body(documents.docx_bytes(the_pack))
+    monkeypatch.setattr(documents, "_Writer", lambda word: word)
+    assert ours == body(documents.docx_bytes(the_pack))
+    assert b"<w:br/>" in ours and b"<w:tab/>" in ours and b"Late one" in ours
