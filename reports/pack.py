@@ -123,11 +123,10 @@ def _lead_agencies(group: WorkingGroup) -> dict[int, list[Agency]]:
         .values_list("commitment_id", "agency_id", "agency__acronym", "agency__name",
                      "agency__party_id", "agency__party__code", "agency__party__name")
     ):  # fmt: skip
-        agency = agencies.get(agency_id)
-        if agency is None:
-            agency = agencies[agency_id] = Agency(pk=agency_id, acronym=acronym, name=name,
-                                                  party=Party(pk=party_id, code=code, name=party_name))  # fmt: skip
-        leads.setdefault(commitment_id, []).append(agency)
+        if agency_id not in agencies:
+            party = Party(pk=party_id, code=code, name=party_name)
+            agencies[agency_id] = Agency(pk=agency_id, acronym=acronym, name=name, party=party)
+        leads.setdefault(commitment_id, []).append(agencies[agency_id])
     return leads
 
 
@@ -140,8 +139,8 @@ def briefing_pack(
 ) -> Pack:
     """A fixed number of queries, whatever the number of commitments: the meetings, the areas,
     the commitments (only what it shows of them), their lead agencies (`_lead_agencies`), the
-    follow-ups since the previous meeting, the indicators with their latest measurement and all their
-    measurements; then the outcomes: the last snapshot, its statuses and what changed since
+    follow-ups since the previous meeting, the indicators with their latest measurement and all
+    their measurements; then the outcomes: the last snapshot, its statuses and what changed since
     (`changes_between`), and the last closed review's compliance (`review_detail`)."""
     today = today or timezone.localdate()
     quiet_before = domain.inactive_before(today)
