@@ -72,9 +72,11 @@ def pages(info: dict) -> list[dict]:
         {"name": "per-side view", "path": f"{group}sides/"},
         {"name": "indicator page", "path": f"{group}indicators/{info['indicator']}/"},
         # The two that hold every commitment of the group by design: their cost grows with it.
-        # The pack is one printable page of every commitment: at 100,000 that is some 100 MB
-        # of HTML (about 40 s to draw, thousands of printed pages), so it is measured up to
-        # PACK_MAX_SIZE only; the CSV export streams (see export_memory.py) at every size.
+        # The pack is one printable page of every commitment: at 100,000 that is some 55 MB
+        # of HTML (about 8 s to draw and 480 MB of Python allocations, thousands of printed
+        # pages), so it is measured here up to PACK_MAX_SIZE only, and at every size in
+        # commitments per second by pack_forms.py; the CSV export streams (see
+        # export_memory.py) at every size.
         *(
             [{"name": "briefing pack (all)", "path": f"{group}briefing/"}]
             if info["commitments"] <= PACK_MAX_SIZE
