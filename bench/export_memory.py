@@ -10,10 +10,8 @@ The rows are bulk-inserted (bench data, not a write path of the app)."""
 
 from __future__ import annotations
 
-import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -21,23 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402 (after the path)
+
 
 def main(sizes: list[int]) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-export-"))
-    url = os.environ.get("DATABASE_URL", "")
-    if not url or "bench" not in url:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    harness.in_process_django("bench-export-")
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
     from commitments.models import Commitment, Status
     from tests import factories
 

@@ -13,16 +13,16 @@ there), then the process's peak RSS."""
 
 from __future__ import annotations
 
-import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402 (after the path)
 
 FORMS = {"page": "briefing/", "word": "briefing.docx", "excel": "briefing.xlsx"}
 TIMES = 3  # requests per form and size; the best is kept (the machine is shared)
@@ -37,24 +37,13 @@ def _fetch(client, path: str) -> int:
 
 
 def main(sizes: list[int]) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-pack-"))
-    url = os.environ.get("DATABASE_URL", "")
-    if not url or "bench" not in url:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
+    harness.in_process_django("bench-pack-")
     from django.core.management import call_command
     from django.test import Client
 
     from commitments.models import Membership, WorkingGroup
     from tests import factories
 
-    call_command("migrate", verbosity=0)
     print(f"{'commitments':>11} {'form':>6} {'seconds':>8} {'commitments/s':>14} {'MB out':>7} "
           f"{'peak alloc MB':>14}")  # fmt: skip
     for size in sorted(sizes):
