@@ -89,9 +89,13 @@ class Pack:
 
     @property
     def title(self) -> str:
-        if self.meeting:
-            return f"Briefing for meeting {self.meeting.number}: {self.meeting.title}"
-        return f"Briefing pack, {self.today:%-d %B %Y}"
+        return title_of(self.meeting, self.today)
+
+
+def title_of(meeting: Meeting | None, today: datetime.date) -> str:
+    if meeting:
+        return f"Briefing for meeting {meeting.number}: {meeting.title}"
+    return f"Briefing pack, {today:%-d %B %Y}"
 
 
 def classification_of(value: str | None) -> str:

@@ -113,10 +113,6 @@ def rows_by_area(export: Export, *, chunk_size: int = 2000):
                                      chunk_size=chunk_size)  # fmt: skip
 
 
-def meetings_of(*, group: WorkingGroup) -> list[Meeting]:
-    return list(Meeting.objects.in_group(group).order_by("-start_date", "-number"))
-
-
 # --------------------------------------------------------------------------- calendar
 
 

@@ -11,9 +11,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments import access
+from commitments import selectors as domain
 from commitments.models import MembershipRole
 from common.limits import accepts_uploads
 
@@ -65,9 +67,9 @@ def commitments_xlsx(request: HttpRequest, slug: str) -> FileResponse:
 # --------------------------------------------------------------------------- briefing pack
 
 
-def _pack(request: HttpRequest, slug: str):
-    """The pack asked for: ?meeting=N (a meeting of the group; 404 if none) or now, and the
-    classification line for this printing (?classification=...)."""
+def _asked(request: HttpRequest, slug: str):
+    """Who asks, the meeting asked for (?meeting=N, a meeting of the group; 404 if none; None:
+    now) and the classification line for this printing (?classification=...)."""
     group_access = access.get_group_for_user(request.user, slug)
     meeting = None
     number = request.GET.get("meeting", "")
@@ -75,10 +77,13 @@ def _pack(request: HttpRequest, slug: str):
         if not number.isdigit():
             raise Http404("No such meeting.")
         group_access, meeting = access.get_meeting_for_user(request.user, slug, int(number))
+    return group_access, meeting, pack.classification_of(request.GET.get("classification"))
+
+
+def _pack(request: HttpRequest, slug: str):
+    group_access, meeting, classification = _asked(request, slug)
     return group_access, pack.briefing_pack(
-        group=group_access.group,
-        meeting=meeting,
-        classification=request.GET.get("classification"),
+        group=group_access.group, meeting=meeting, classification=classification
     )
 
 
@@ -90,18 +95,33 @@ def _pack_filename(the_pack, extension: str) -> str:
 @login_required
 @require_safe
 def briefing(request: HttpRequest, slug: str) -> HttpResponse:
-    """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses)."""
-    group_access, the_pack = _pack(request, slug)
+    """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses). The
+    pack itself is kept whole until the group's records or catalogue change, or the day
+    (selectors.page_key: the template's {% memo pack %}), under the meeting and the
+    classification line; it is read only when drawn. It shows nothing of the person asking."""
+    group_access, meeting, classification = _asked(request, slug)
+    group = group_access.group
+    today = timezone.localdate()
     query = request.GET.urlencode()
     return render(
         request,
         "reports/briefing.html",
         {
-            "group": group_access.group,
+            "group": group,
             "group_access": group_access,
-            "pack": the_pack,
+            "title": pack.title_of(meeting, today),
+            "meeting": meeting,
+            "classification": classification,
+            "pack": SimpleLazyObject(
+                lambda: pack.briefing_pack(
+                    group=group, meeting=meeting, classification=classification, today=today
+                )
+            ),
+            "pack_memo": domain.page_memo(
+                group=group, parts=(meeting and meeting.pk, classification, today.isoformat())
+            ),
             "query": f"?{query}" if query else "",
-            "meetings": selectors.meetings_of(group=group_access.group),
+            "meetings": domain.catalogue(group=group).meetings,
         },
     )
 

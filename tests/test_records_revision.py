@@ -69,6 +69,7 @@ def drawn_then_kept(client, address: str, queries: int, why: str) -> str:
     same page but for the CSRF tokens. Returns the page as first drawn."""
     caches["fragments"].clear()
     caches["pages"].clear()
+    caches["packs"].clear()
     drawn = client.get(address).content.decode()
     with CaptureQueriesContext(connection) as kept:
         again = client.get(address).content.decode()
@@ -154,6 +155,15 @@ def test_it_raises_it_for_a_change_made_in_plain_sql_to_every_source(
         value=3,
         entered_by=analyst,
     )
+    # What the briefing pack shows besides: a snapshot, and a review with a score.
+    snapshot = services.snapshot_take(working_group=group)
+    review = services.compliance_review_create(
+        working_group=group, meeting=factories.meeting(group)
+    )
+    review.commitments.add(commitment)
+    services.compliance_score_create(
+        review=review, commitment=commitment, party=us.party, score=1, rationale="Seen."
+    )
     writes = {
         "commitments_commitment": [
             ("UPDATE commitments_commitment SET title = %s WHERE id = %s", ["T", commitment.pk]),
@@ -215,6 +225,34 @@ def test_it_raises_it_for_a_change_made_in_plain_sql_to_every_source(
                 ["Checked.", indicator.pk],
             ),
             ("DELETE FROM commitments_measurement WHERE indicator_id = %s", [indicator.pk]),
+        ],
+        "commitments_snapshot": [
+            ("UPDATE commitments_snapshot SET label = %s WHERE id = %s", ["Renamed", snapshot.pk]),
+        ],
+        "commitments_snapshotrow": [
+            (
+                "UPDATE commitments_snapshotrow SET title = %s WHERE snapshot_id = %s",
+                ["T", snapshot.pk],
+            ),
+        ],
+        "commitments_compliancereview": [
+            (
+                "UPDATE commitments_compliancereview SET opened_at = %s WHERE id = %s",
+                [datetime.datetime(2026, 1, 22, tzinfo=datetime.UTC), review.pk],
+            ),
+        ],
+        "commitments_compliancescore": [
+            (
+                "UPDATE commitments_compliancescore SET score = 0 WHERE review_id = %s",
+                [review.pk],
+            ),
+        ],
+        "commitments_compliancereview_commitments": [
+            (
+                "DELETE FROM commitments_compliancereview_commitments "
+                "WHERE compliancereview_id = %s",
+                [review.pk],
+            ),
         ],
     }
     assert set(writes) == set(RECORDS_SOURCES)
@@ -492,9 +530,14 @@ def test_the_indicator_page_is_kept_and_shows_each_change_at_once(
 
 
 def test_the_migration_builds_its_triggers_from_a_copy_of_the_sources():
-    """A change to RECORDS_SOURCES needs a migration of its own (the triggers are built by one)."""
-    migration = importlib.import_module("commitments.migrations.0016_records_revision")
-    assert migration.SOURCES == RECORDS_SOURCES
+    """A change to RECORDS_SOURCES needs a migration of its own (the triggers are built by one):
+    each migration's copy of the sources it added, together, are the sources now."""
+    copies = {}
+    for name in ("0016_records_revision", "0018_records_revision_outcomes"):
+        added = importlib.import_module(f"commitments.migrations.{name}").SOURCES
+        assert not set(added) & set(copies), name
+        copies.update(added)
+    assert copies == RECORDS_SOURCES
 
 
 def test_an_authors_new_agency_shows_at_once_on_the_kept_timeline(
@@ -512,3 +555,53 @@ def test_an_authors_new_agency_shows_at_once_on_the_kept_timeline(
     body = client.get(page).content.decode()
     assert f"{india.acronym} (India)" in body
     assert f"{us.acronym} (United States)" not in body
+
+
+def test_the_briefing_pack_is_kept_and_shows_each_change_at_once(
+    client, group, viewer, analyst, coordinator, settings
+):
+    """Kept under the page key, the meeting, the classification line and the day: what the pack
+    shows besides the other pages (snapshots, compliance reviews) raises the records revision
+    too. A pack larger than the cache keeps is drawn each time."""
+    us, india = factories.lead_agencies()
+    services.working_group_update(working_group=group, lead_agencies=[us, india])
+    c = factories.commitment(group, title="Share seizure data", lead_agencies=[us])
+    signed_in(client, viewer)
+    address = url("reports:briefing", group.slug)
+    drawn = drawn_then_kept(client, address, 3, "session, user, group")
+    assert "Share seizure data" in drawn and "No snapshot yet" in drawn
+
+    def page(query: str = "") -> str:
+        return client.get(address + query).content.decode()
+
+    services.follow_up_record(
+        commitment=c, author=analyst, note="Met the regulator.", expected_version=c.version
+    )
+    assert "Met the regulator." in page()
+    services.snapshot_take(working_group=group, label="Before the meeting")
+    assert "Before the meeting" in page()
+    review = services.compliance_review_open(
+        working_group=group, meeting=group.meetings.get(number=1), actor=coordinator
+    )
+    acc = access.access_for(coordinator, group)
+    score = services.compliance_score_propose(
+        review=review, commitment=c, party=us.party, score=1, rationale="Seen",
+        actor=coordinator, actor_access=acc,
+    )  # fmt: skip
+    services.compliance_score_confirm(compliance_score=score, actor=coordinator, actor_access=acc)
+    assert "No compliance review has been closed yet." in page()
+    services.compliance_review_close(review=review, actor=coordinator)
+    assert 'id="compliance-table"' in page()
+
+    # Each meeting and classification line has its own; the kept "now" is still "now".
+    for_meeting = page("?meeting=1&classification=Sensitive")
+    assert "Briefing for meeting 1" in for_meeting
+    assert '<p class="pack-classification">Sensitive</p>' in for_meeting
+    assert "The state of the record now" in page() and "Sensitive</p>" not in page()
+
+    settings.MEMO_LARGEST_PIECE = {"packs": 1_000}
+    caches["packs"].clear()
+    page()
+    with CaptureQueriesContext(connection) as again:
+        page()
+    assert len(again) > 3, "too large to keep: drawn again"

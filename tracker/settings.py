@@ -169,6 +169,15 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 1_000, "CULL_FREQUENCY": 4},
     },
+    # Briefing packs (reports.views.briefing), kept like the pages: a whole group's record,
+    # 50 KB for the seeded group, 1 MB at 1,000 commitments, 8 MB at 10,000. So only a few,
+    # and none over MEMO_LARGEST_PIECE (about 40 MB per worker at most).
+    "packs": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "packs",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 4, "CULL_FREQUENCY": 4},
+    },
     # A working group's catalogue (areas, meetings, sides, agencies, members), kept under its
     # revision, which database triggers raise on every change (commitments.selectors.catalogue).
     "catalogue": {
@@ -178,6 +187,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2_000, "CULL_FREQUENCY": 4},
     },
 }
+# The largest piece (in characters) each cache keeps ({% memo %}); a larger one is drawn each
+# time it is asked for.
+MEMO_LARGEST_PIECE = {"packs": 10_000_000}
 
 # Database: SQLite in ./var by default; DATABASE_URL (postgres://...) for PostgreSQL.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))

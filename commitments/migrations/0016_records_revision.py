@@ -104,9 +104,9 @@ def _event(write: str, columns) -> str:
     return f"UPDATE OF {', '.join(columns)}" if write == "UPDATE" and columns else write
 
 
-def sqlite_statements() -> tuple[list[str], list[str]]:
+def sqlite_statements(sources=SOURCES) -> tuple[list[str], list[str]]:
     forward, backward = [], []
-    for table, (writes, columns, ids) in SOURCES.items():
+    for table, (writes, columns, ids) in sources.items():
         for write in writes:
             name = f"{PREFIX}_{table}_{write.lower()}"
             groups = " UNION ".join(ids.format(row=row) for row in _rows(write))
@@ -127,9 +127,9 @@ def _statement_groups(ids: str, write: str) -> str:
     )
 
 
-def postgresql_statements() -> tuple[list[str], list[str]]:
+def postgresql_statements(sources=SOURCES) -> tuple[list[str], list[str]]:
     forward, backward = [], []
-    for table, (writes, columns, ids) in SOURCES.items():
+    for table, (writes, columns, ids) in sources.items():
         for write in writes:
             function = f"{PREFIX}_changed_{table}_{write.lower()}"
             trigger = f"{PREFIX}_changed_{write.lower()}"
@@ -155,11 +155,13 @@ def postgresql_statements() -> tuple[list[str], list[str]]:
     return forward, backward
 
 
-def _statements(vendor: str):
+def _statements(vendor: str, sources=SOURCES):
+    """The statements that create and drop the triggers of `sources` (migration 0018 gives
+    its own)."""
     if vendor == "postgresql":
-        return postgresql_statements()
+        return postgresql_statements(sources)
     if vendor == "sqlite":
-        return sqlite_statements()
+        return sqlite_statements(sources)
     raise NotImplementedError(f"No records triggers for {vendor}.")
 
 

@@ -86,13 +86,14 @@ PEOPLE = (
 )
 
 # How many times each group's *records* have changed: its commitments, their lead agencies,
-# their log and the tallies kept of them, their source documents, indicators and values, and
-# the names its pages show (authors of its follow-ups, owners of its commitments, lead
-# agencies and their sides). Pages made only of these, the catalogue and the day (the
-# dashboard, the per-side view, the commitment page but its forms) are kept under both numbers
-# (`selectors.page_key`), so they are drawn once after each change. Kept like the catalogue's
-# number: by triggers, in the same transaction as the write, whatever makes it (migration
-# 0016, from a copy of this; tests/test_records_revision.py makes each kind of write). On
+# their log and the tallies kept of them, their source documents, indicators and values, its
+# snapshots and compliance reviews, and the names its pages show (authors of its follow-ups,
+# owners of its commitments, lead agencies and their sides). Pages made only of these, the
+# catalogue and the day (the dashboard, the per-side view, the commitment page but its forms,
+# the briefing pack) are kept under both numbers (`selectors.page_key`), so they are drawn
+# once after each change. Kept like the catalogue's number: by triggers, in the same
+# transaction as the write, whatever makes it (migrations 0016 and 0018, each from a copy of
+# the sources it added; tests/test_records_revision.py makes each kind of write). On
 # PostgreSQL a statement is one raise whatever the rows it wrote (statement triggers with
 # transition tables), so bulk loads stay fast; on SQLite each row raises it.
 RECORDS_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] = {
@@ -148,6 +149,27 @@ RECORDS_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, str]] 
         ("UPDATE",),
         ("username", "first_name", "last_name"),
         PEOPLE.replace("USERS", "SELECT {row}.id"),
+    ),
+    # What the briefing pack shows besides (migration 0018): the last snapshot (the statuses
+    # then, what changed since) and the last closed compliance review (its commitments and
+    # scores). Snapshots are append-only, but a shell could still write to them.
+    "commitments_snapshot": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_snapshotrow": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_snapshot WHERE id = {row}.snapshot_id",
+    ),
+    "commitments_compliancereview": (ALL_WRITES, None, "SELECT {row}.working_group_id AS g"),
+    "commitments_compliancereview_commitments": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_compliancereview "
+        "WHERE id = {row}.compliancereview_id",
+    ),
+    "commitments_compliancescore": (
+        ALL_WRITES,
+        None,
+        "SELECT working_group_id AS g FROM commitments_compliancereview WHERE id = {row}.review_id",
     ),
 }
 

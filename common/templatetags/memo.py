@@ -23,12 +23,13 @@ from __future__ import annotations
 import hashlib
 
 from django import template
+from django.conf import settings
 from django.core.cache import caches
 
 register = template.Library()
 
 CACHE = "fragments"
-PIECE_CACHES = (CACHE, "pages")
+PIECE_CACHES = (CACHE, "pages", "packs")
 # What a kept piece holds in place of the CSRF token ({% csrf_token %}, {{ csrf_token }}): only
 # letters, digits and dashes, so no escaping changes it; replaced on every answer.
 CSRF_STAND_IN = "memo-csrf-token-stand-in-5f0c9a"
@@ -57,18 +58,25 @@ class MemoNode(template.Node):
                     html = self.nodelist.render(context)
             else:
                 html = self.nodelist.render(context)
-            cache.set(key, html)
+            if len(html) <= _largest(self.cache):
+                cache.set(key, html)
         if with_token and CSRF_STAND_IN in html:
             # Still safe: the token is letters and digits (a node's output is not escaped again).
             html = html.replace(CSRF_STAND_IN, str(csrf))
         return html
 
 
+def _largest(cache: str) -> float:
+    """The largest piece, in characters, that a cache keeps (settings.MEMO_LARGEST_PIECE):
+    a larger one is drawn each time."""
+    return getattr(settings, "MEMO_LARGEST_PIECE", {}).get(cache, float("inf"))
+
+
 @register.tag
 def memo(parser, token):
     """`{% memo name key… %}`, or `{% memo name key… in pages %}` for a whole page (or most of
     one) kept in the smaller "pages" cache (settings.CACHES): a few hundred of those take as
-    much memory as thousands of rows."""
+    much memory as thousands of rows. `in packs`: a whole briefing pack, the few largest."""
     bits = token.split_contents()
     cache = CACHE
     if len(bits) >= 5 and bits[-2] == "in":
