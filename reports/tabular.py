@@ -67,15 +67,23 @@ class _Echo:
         return value
 
 
+# Rows sent together: a chunk per row made a write (and a chunk header) per row on the socket.
+ROWS_PER_CHUNK = 200
+
+
 def csv_lines(records: Iterable[dict], *, title: str) -> Iterator[str]:
-    """UTF-8 CSV (with a byte-order mark so that Excel reads non-Latin names), a line at a time:
-    a first line saying what this is, the headings, then one row per commitment. Dates are
-    ISO 8601 (YYYY-MM-DD)."""
+    """UTF-8 CSV (with a byte-order mark so that Excel reads non-Latin names), some lines at a
+    time: a first line saying what this is, the headings, then one row per commitment. Dates
+    are ISO 8601 (YYYY-MM-DD)."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([neutralise(title)])
-    yield writer.writerow(HEADINGS)
+    chunk = ["\ufeff" + writer.writerow([neutralise(title)]), writer.writerow(HEADINGS)]
     for row in rows(records):
-        yield writer.writerow(["" if value is None else _text(value) for value in row])
+        chunk.append(writer.writerow(["" if value is None else _text(value) for value in row]))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 def _text(value: Any) -> str:

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from commitments import services as domain
-from reports import calendar, services
+from reports import calendar, services, tabular
 from reports.management.commands.send_digest import week_of
 from reports.models import DigestDelivery
 from tests import factories
@@ -86,6 +86,17 @@ def test_it_exports_what_the_list_shows_as_csv(client, viewer, rows, group):
         or row["Lead agencies"] == "NCB (IN); ONDCP (US)"
     )
     assert row["Owner"] == "analyst" and row["Agreed at meeting"] == "1"
+
+
+def test_it_streams_the_csv_some_rows_at_a_time(client, viewer, rows, group, monkeypatch):
+    """Rows go out in chunks (a chunk per row meant a write on the socket per row), never the
+    whole file at once: here two rows a chunk."""
+    monkeypatch.setattr(tabular, "ROWS_PER_CHUNK", 2)
+    response = signed_in(client, viewer).get(url("reports:commitments_csv", group.slug))
+    chunks = [chunk.decode() for chunk in response.streaming_content]
+    lines = [list(csv.reader(io.StringIO(chunk.lstrip("\ufeff")))) for chunk in chunks]
+    assert [len(chunk) for chunk in lines] == [3, 2]  # title, headings and a row; two rows
+    assert sorted(row[0] for row in lines[0][2:] + lines[1]) == sorted(c.reference for c in rows)
 
 
 def test_it_exports_every_row_in_the_lists_order(client, viewer, rows, group):
