@@ -76,7 +76,9 @@ def pages(info: dict) -> list[dict]:
         # of HTML (about 8 s to draw and 480 MB of Python allocations, thousands of printed
         # pages), so it is measured here up to PACK_MAX_SIZE only, and at every size in
         # commitments per second by pack_forms.py; the CSV export streams (see
-        # export_memory.py) at every size.
+        # export_memory.py) at every size. The pack is kept whole until the group changes
+        # (up to settings.MEMO_LARGEST_PIECE, some 12,000 commitments), like the dashboard:
+        # after the POST's round it is drawn once, then served from memory.
         *(
             [{"name": "briefing pack (all)", "path": f"{group}briefing/"}]
             if info["commitments"] <= PACK_MAX_SIZE
