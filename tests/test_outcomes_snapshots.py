@@ -4,11 +4,14 @@ and what changed between two snapshots or between one and now."""
 from __future__ import annotations
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,6 +81,54 @@ def test_it_takes_a_snapshot_when_a_review_closes_with_its_confirmed_scores(
     )
     assert taken.leads == [["NCB", "IN"], ["ONDCP", "US"]] and taken.sides == ["IN", "US"]
     assert taken.scores == {"IN": 1}  # the proposed US score does not count
+
+
+def test_it_copies_every_commitment_with_the_same_queries_at_3_and_300(group, leads, analyst):
+    """Each row holds its commitment as it stood (area name, status, progress, dates) and its
+    lead agencies by side, then acronym; 3 commitments or 300, the same reads."""
+    us, india = leads
+    dea = factories.agency("US", "DEA", "Drug Enforcement Administration")
+    trafficking = factories.action_area(group, "JO", name="Joint operations", order=1)
+    counts = []
+    for n in (3, 300):
+        while group.commitments.count() < n:
+            i = group.commitments.count()
+            c = factories.commitment(
+                group, trafficking if i % 2 else None, title=f"Commitment {i}",
+                due_date=TODAY + datetime.timedelta(days=i) if i % 3 else None,
+                lead_agencies=[[us, india, dea], [india], []][i % 3],
+            )  # fmt: skip
+            if i % 4 == 0:
+                log(c, analyst, status=Status.IN_PROGRESS, progress=i % 100)
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = services.snapshot_take(working_group=group, label=f"{n}")
+        # Not counting the rows' INSERTs: SQLite's limit of parameters per statement splits
+        # a large one in batches (PostgreSQL's does not).
+        counts.append(sum('INSERT INTO "commitments_snapshotrow"' not in q["sql"] for q in queries))
+        # No read lists the commitments one by one: PostgreSQL refuses a statement of over
+        # 65,535 parameters, so an IN list of a large group's ids failed there.
+        listed = [
+            m.group(1).count(",") + 1
+            for q in queries
+            for m in re.finditer(r"\bIN \(([^()]*)\)", q["sql"])
+        ]
+        assert max(listed, default=0) < 3, listed
+        rows = {row.commitment_id: row for row in snapshot.rows.all()}
+        assert len(rows) == n
+        for c in group.commitments.select_related("action_area"):
+            row = rows[c.pk]
+            assert (row.reference, row.title, row.action_area_id, row.area_name) == (
+                c.reference, c.title, c.action_area_id, c.action_area.name,
+            )  # fmt: skip
+            assert (row.status, row.progress, row.due_date, row.last_activity_on) == (
+                c.status, c.progress, c.due_date, c.last_activity_on,
+            )  # fmt: skip
+            expected = sorted([a.acronym, a.party.code] for a in c.lead_agencies.all())
+            assert row.leads == sorted(expected, key=lambda lead: (lead[1], lead[0]))
+    assert rows[group.commitments.get(title="Commitment 0").pk].leads == [
+        ["NCB", "IN"], ["DEA", "US"], ["ONDCP", "US"],
+    ]  # fmt: skip
+    assert counts[0] == counts[1], counts
 
 
 def test_it_takes_a_snapshot_from_the_command(group, commitment):
