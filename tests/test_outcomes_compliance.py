@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments import access, services
@@ -17,7 +18,7 @@ from commitments.models import ComplianceReview, ComplianceScore, Party, ScoreSt
 from commitments.selectors import Compliance, review_detail
 from tests import factories
 from tests.factories import Role
-from tests.test_views_support import signed_in, url
+from tests.test_views_support import id_lists, signed_in, url
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,21 @@ def test_it_opens_a_review_of_the_commitments_open_at_the_meeting(group, coordin
             working_group=group, meeting=group.meetings.get(), actor=coordinator
         )
     assert "already has a compliance review" in str(caught.value)
+
+
+def test_it_opens_a_review_of_300_commitments_without_naming_each_one(group, coordinator):
+    """The review's commitments are written from their ids, never asked for with an IN list
+    of them (PostgreSQL refuses a statement of over 65,535 parameters)."""
+    for _ in range(300):
+        factories.commitment(group)
+    with CaptureQueriesContext(connection) as queries:
+        review = services.compliance_review_open(
+            working_group=group, meeting=group.meetings.get(), actor=coordinator
+        )
+    assert max(id_lists(queries), default=0) < 3, id_lists(queries)
+    assert set(review.commitments.values_list("pk", flat=True)) == set(
+        group.commitments.values_list("pk", flat=True)
+    )
 
 
 def test_it_refuses_a_meeting_of_another_group(group, other_group, coordinator):

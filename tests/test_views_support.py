@@ -118,3 +118,14 @@ def follow_ups(commitment: Commitment, n: int, *, author) -> Commitment:
         )
     commitment.refresh_from_db()
     return commitment
+
+
+def id_lists(queries) -> list[int]:
+    """The length of each list of numbers after IN in captured statements (the SQL as run,
+    its values written in). A read that names every row of a large group this way fails on
+    PostgreSQL past 65,535 parameters."""
+    return [
+        m.group(1).count(",") + 1
+        for q in queries
+        for m in re.finditer(r"\bIN \((\d+(?:, ?\d+)*)\)", q["sql"])
+    ]

@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from ..models import OPEN_STATUSES, Agency, Commitment, Party, Snapshot, SnapshotRow, Status
+from ..models import OPEN_STATUSES, Commitment, Party, Snapshot, SnapshotRow, Status
 from .workspace import inactive_after_days
 
 # The kinds of change, in the order the page lists them, with their headings.
@@ -40,36 +39,6 @@ class State:
     due_date: datetime.date | None
     last_activity_on: datetime.date
     sides: tuple[str, ...]  # party codes of its lead agencies
-
-    @classmethod
-    def of_row(cls, row: SnapshotRow) -> State:
-        return cls(
-            row.commitment_id,
-            row.reference,
-            row.title,
-            row.action_area_id,
-            row.area_name,
-            row.status,
-            row.progress,
-            row.due_date,
-            row.last_activity_on,
-            tuple(row.sides),
-        )
-
-    @classmethod
-    def of_commitment(cls, c: Commitment) -> State:
-        return cls(
-            c.pk,
-            c.reference,
-            c.title,
-            c.action_area_id,
-            c.action_area.name,
-            c.status,
-            c.progress,
-            c.due_date,
-            c.last_activity_on,
-            tuple(sorted({a.party.code for a in c.lead_agencies.all()})),
-        )
 
     def overdue(self, day: datetime.date) -> bool:
         return self.status in OPEN_STATUSES and self.due_date is not None and self.due_date < day
@@ -160,18 +129,35 @@ def snapshots(*, group) -> list[Snapshot]:
 
 
 def _states_of(snapshot: Snapshot) -> dict[int, State]:
-    return {r.commitment_id: State.of_row(r) for r in SnapshotRow.objects.filter(snapshot=snapshot)}
+    """The snapshot's rows as states, from plain rows (no model instances)."""
+    return {
+        pk: State(pk, reference, title, area_id, area_name, status, progress, due_date,
+                  last_activity_on, tuple(sorted({code for _acronym, code in leads})))
+        for pk, reference, title, area_id, area_name, status, progress, due_date,
+        last_activity_on, leads in SnapshotRow.objects.filter(snapshot=snapshot).values_list(
+            "commitment_id", "reference", "title", "action_area_id", "area_name", "status",
+            "progress", "due_date", "last_activity_on", "leads",
+        )
+    }  # fmt: skip
 
 
 def _states_now(group) -> dict[int, State]:
-    commitments = (
-        Commitment.objects.in_group(group)
-        .select_related("action_area")
-        .prefetch_related(
-            Prefetch("lead_agencies", queryset=Agency.objects.select_related("party"))
+    """Every commitment of the group as it stands, from plain rows (two queries): no model
+    instances, and no IN list of their ids (PostgreSQL refuses past 65,535 parameters)."""
+    sides: dict[int, set[str]] = {}
+    for commitment_id, code in Commitment.lead_agencies.through.objects.filter(
+        commitment__working_group=group
+    ).values_list("commitment_id", "agency__party__code"):
+        sides.setdefault(commitment_id, set()).add(code)
+    return {
+        pk: State(pk, reference, title, area_id, area_name, status, progress, due_date,
+                  last_activity_on, tuple(sorted(sides.get(pk, ()))))
+        for pk, reference, title, area_id, area_name, status, progress, due_date,
+        last_activity_on in Commitment.objects.in_group(group).values_list(
+            "pk", "reference", "title", "action_area_id", "action_area__name", "status",
+            "progress", "due_date", "last_activity_on",
         )
-    )
-    return {c.pk: State.of_commitment(c) for c in commitments}
+    }  # fmt: skip
 
 
 def changes_between(*, group, before: Snapshot, after: Snapshot | None = None) -> Changes:

@@ -61,7 +61,14 @@ def compliance_review_open(
         ComplianceReview(working_group=working_group, meeting=meeting, opened_by=actor),
         actor=actor,
     )
-    review.commitments.set(commitments_under_review(meeting))
+    # Written row by row from the ids (a new review holds none yet): the related manager's
+    # set() would read every commitment and ask for the ones already there with an IN list of
+    # all their ids, which PostgreSQL refuses past 65,535 parameters.
+    through = ComplianceReview.commitments.through
+    through.objects.bulk_create(
+        through(compliancereview_id=review.pk, commitment_id=pk)
+        for pk in commitments_under_review(meeting).order_by("pk").values_list("pk", flat=True)
+    )
     return review
 
 
