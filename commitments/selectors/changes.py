@@ -129,35 +129,30 @@ def snapshots(*, group) -> list[Snapshot]:
 
 
 def _states_of(snapshot: Snapshot) -> dict[int, State]:
-    """The snapshot's rows as states, from plain rows (no model instances)."""
+    """The snapshot's rows as states, read as plain rows in State's order (one query)."""
+    rows = SnapshotRow.objects.filter(snapshot=snapshot).values_list(
+        "commitment_id", "reference", "title", "action_area_id", "area_name", "status",
+        "progress", "due_date", "last_activity_on", "leads",
+    )  # fmt: skip
     return {
-        pk: State(pk, reference, title, area_id, area_name, status, progress, due_date,
-                  last_activity_on, tuple(sorted({code for _acronym, code in leads})))
-        for pk, reference, title, area_id, area_name, status, progress, due_date,
-        last_activity_on, leads in SnapshotRow.objects.filter(snapshot=snapshot).values_list(
-            "commitment_id", "reference", "title", "action_area_id", "area_name", "status",
-            "progress", "due_date", "last_activity_on", "leads",
-        )
-    }  # fmt: skip
+        row[0]: State(*row[:-1], sides=tuple(sorted({code for _acronym, code in row[-1]})))
+        for row in rows
+    }
 
 
 def _states_now(group) -> dict[int, State]:
-    """Every commitment of the group as it stands, from plain rows (two queries): no model
-    instances, and no IN list of their ids (PostgreSQL refuses past 65,535 parameters)."""
+    """Every commitment of the group as it stands (two queries): no model instances, and no
+    IN list of their ids (PostgreSQL refuses past 65,535 parameters)."""
     sides: dict[int, set[str]] = {}
     for commitment_id, code in Commitment.lead_agencies.through.objects.filter(
         commitment__working_group=group
     ).values_list("commitment_id", "agency__party__code"):
         sides.setdefault(commitment_id, set()).add(code)
-    return {
-        pk: State(pk, reference, title, area_id, area_name, status, progress, due_date,
-                  last_activity_on, tuple(sorted(sides.get(pk, ()))))
-        for pk, reference, title, area_id, area_name, status, progress, due_date,
-        last_activity_on in Commitment.objects.in_group(group).values_list(
-            "pk", "reference", "title", "action_area_id", "action_area__name", "status",
-            "progress", "due_date", "last_activity_on",
-        )
-    }  # fmt: skip
+    rows = Commitment.objects.in_group(group).values_list(
+        "pk", "reference", "title", "action_area_id", "action_area__name", "status",
+        "progress", "due_date", "last_activity_on",
+    )  # fmt: skip
+    return {row[0]: State(*row, sides=tuple(sorted(sides.get(row[0], ())))) for row in rows}
 
 
 def changes_between(*, group, before: Snapshot, after: Snapshot | None = None) -> Changes:
