@@ -5,8 +5,9 @@ database (or the PostgreSQL database DATABASE_URL names, which must contain "ben
 
     .venv/bin/python -m bench.pack_forms [N ...]          e.g. 1000 10000 (the default)
 
-The pack holds every commitment of the group by design (issue 10), so it is measured in
-commitments per second, not against the one-query ceiling of bench/pages.py. Prints, per form,
+Each form holds the pack's first part: the whole pack up to settings.BRIEFING_PART_SIZE
+commitments, that many past it (until 7 December 2026 every commitment of the group, whatever
+its size). Measured in commitments per second. Prints, per form,
 the best of a few requests: seconds, commitments/s, MB out, and the peak of Python allocations
 during one more (tracemalloc: the XML trees python-docx and openpyxl build in C are not seen
 there), then the process's peak RSS."""
@@ -38,6 +39,7 @@ def _fetch(client, path: str) -> int:
 
 def main(sizes: list[int]) -> None:
     harness.in_process_django("bench-pack-")
+    from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
 
@@ -63,7 +65,8 @@ def main(sizes: list[int]) -> None:
             _fetch(client, path)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            print(f"{size:>11} {form:>6} {best:>8.2f} {size / best:>14.0f} {out / 1e6:>7.1f} "
+            drawn = min(size, settings.BRIEFING_PART_SIZE)
+            print(f"{size:>11} {form:>6} {best:>8.2f} {drawn / best:>14.0f} {out / 1e6:>7.1f} "
                   f"{peak / 1e6:>14.1f}", flush=True)  # fmt: skip
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the process: {rss:.0f} MB")

@@ -41,7 +41,6 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 WRK_POST_SCRIPT = Path(__file__).with_name("wrk_post.lua")
 FOLLOW_UPS = 10
 HTMX = {"HX-Request": "true", "HX-Target": "commitment-results"}
-PACK_MAX_SIZE = 10_000
 
 
 def pages(info: dict) -> list[dict]:
@@ -71,19 +70,12 @@ def pages(info: dict) -> list[dict]:
         },
         {"name": "per-side view", "path": f"{group}sides/"},
         {"name": "indicator page", "path": f"{group}indicators/{info['indicator']}/"},
-        # The two that hold every commitment of the group by design: their cost grows with it.
-        # The pack is one printable page of every commitment: at 100,000 that is some 55 MB
-        # of HTML (about 8 s to draw and 480 MB of Python allocations, thousands of printed
-        # pages), so it is measured here up to PACK_MAX_SIZE only, and at every size in
-        # commitments per second by pack_forms.py; the CSV export streams (see
-        # export_memory.py) at every size. The pack is kept whole until the group changes
-        # (up to settings.MEMO_LARGEST_PIECE, some 12,000 commitments), like the dashboard:
-        # after the POST's round it is drawn once, then served from memory.
-        *(
-            [{"name": "briefing pack (all)", "path": f"{group}briefing/"}]
-            if info["commitments"] <= PACK_MAX_SIZE
-            else []
-        ),
+        # The briefing pack: its first part (settings.BRIEFING_PART_SIZE commitments, the
+        # whole pack up to that size) with the whole group's numbers, kept until the group
+        # changes like the dashboard: after the POST's round it is drawn once, then served
+        # from memory. The CSV export holds every commitment of the group by design: it
+        # streams, measured in rows per second (export_memory.py) at every size.
+        {"name": "briefing pack (part 1)", "path": f"{group}briefing/"},
         {"name": "CSV export (all)", "path": f"/g/{slug}/commitments.csv"},
         {
             "name": "follow-up POST",

@@ -201,22 +201,25 @@ def docx_bytes(pack: Pack) -> bytes:
         f"Prepared {pack.today:%-d %B %Y}. Follow-ups since {pack.since:%-d %B %Y}"
         + (f" (the end of meeting {pack.previous.number})." if pack.previous else ".")
     )
+    if pack.part_line:
+        document.add_paragraph(pack.part_line)
 
     document.add_heading("Summary", level=1)
     _table(
         document,
         ["Action area", "Commitments", "Overdue", "Inactive", "Completed", "Withdrawn"],
         [[s.area.name, s.total, s.counts["overdue"], s.counts["inactive"], s.counts["completed"],
-          s.counts["withdrawn"]] for s in pack.sections],
+          s.counts["withdrawn"]] for s in pack.areas],
         first=2.4,
     )  # fmt: skip
 
-    _compliance_docx(document, pack)
-    _changes_docx(document, pack)
+    if pack.part == 1:
+        _compliance_docx(document, pack)
+        _changes_docx(document, pack)
 
     for s in pack.sections:
         document.add_page_break()
-        document.add_heading(s.area.name, level=1)
+        document.add_heading(f"{s.area.name} (continued)" if s.continued else s.area.name, 1)
         if not s.items:
             document.add_paragraph("No commitments in this area.")
         for item in s.items:
@@ -273,10 +276,12 @@ def xlsx_file(pack: Pack):
     summary.append(
         cells(summary, [f"{pack.group.name}. {_when(pack)}. Prepared {pack.today.isoformat()}."])
     )
+    if pack.part_line:
+        summary.append(cells(summary, [pack.part_line]))
     summary.append([])
     summary.append(cells(summary, ["Action area", "Commitments", "Overdue", "Inactive", "Open",
                                    "Completed", "Withdrawn"], bold))  # fmt: skip
-    for s in pack.sections:
+    for s in pack.areas:
         summary.append(cells(summary, [s.area.name, s.total, s.counts["overdue"],
                                        s.counts["inactive"], s.counts["open"],
                                        s.counts["completed"], s.counts["withdrawn"]]))  # fmt: skip
@@ -305,7 +310,8 @@ def xlsx_file(pack: Pack):
                                            _change_words(change)]))  # fmt: skip
     for s in pack.sections:
         sheet = workbook.create_sheet(sheet_name(s.area.name))
-        sheet.append(cells(sheet, [f"{pack.classification}: {s.area.name}"], bold))
+        continued = " (continued)" if s.continued else ""
+        sheet.append(cells(sheet, [f"{pack.classification}: {s.area.name}{continued}"], bold))
         sheet.append(cells(sheet, PACK_HEADINGS, bold))
         for item in s.items:
             c = item.commitment

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from commitments import selectors as domain
 from commitments.models import (
-    OPEN_STATUSES,
     ActionArea,
     Agency,
     Commitment,
@@ -63,13 +64,12 @@ class Item:
 @dataclass
 class AreaSection:
     area: ActionArea
-    items: list[Item]
-    indicators: list[Indicator]
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
+    items: list[Item]  # those of the pack's part
+    indicators: list[Indicator]  # in the part where the area begins, else none
+    counts: dict[str, int]  # the whole area's, by attention
+    total: int = 0  # the whole area's commitments
+    part: int = 1  # the part where the area begins: its heading, indicators (and, when empty, all)
+    continued: bool = False  # begun in an earlier part
 
 
 @dataclass
@@ -80,22 +80,88 @@ class Pack:
     since: datetime.date
     today: datetime.date
     classification: str
-    sections: list[AreaSection]
+    areas: list[AreaSection]  # every area, for the cover's numbers (items only in `sections`)
+    sections: list[AreaSection]  # the areas this part draws, each with its items of the part
     totals: dict[str, int]
     snapshot: Snapshot | None = None  # the last one taken by the pack's day
-    changes: domain.Changes | None = None  # since that snapshot
-    compliance: domain.ReviewDetail | None = None  # the last closed review
+    changes: domain.Changes | None = None  # since that snapshot (on the first part)
+    compliance: domain.ReviewDetail | None = None  # the last closed review (on the first part)
     charts: dict[int, LineChart] = field(default_factory=dict)  # indicator id -> chart
+    part: int = 1
+    parts: int = 1
+    size: int = 1  # commitments per part (settings.BRIEFING_PART_SIZE when it was read)
+    first: int = 0  # the part's first and last commitments, counted from 1 in the pack's order
+    last: int = 0
 
     @property
     def title(self) -> str:
-        return title_of(self.meeting, self.today)
+        return title_of(self.meeting, self.today, self.part)
+
+    @property
+    def part_line(self) -> str:
+        """Where this part stands in the pack; empty for a pack in one part."""
+        if self.parts == 1:
+            return ""
+        where = (
+            f"Part {self.part} of {self.parts}: {_numbered(self.first, self.last)} of "
+            f"{self.totals['all']:,}, in the pack's order."
+        )
+        return where + (
+            " The compliance of each side and what changed are in part 1."
+            if self.part > 1
+            else " The numbers are the whole group's."
+        )
+
+    @property
+    def part_index(self) -> list[tuple[int, str, list[str]]]:
+        """Each part: its number, which commitments it holds ("commitments 501–1,000",
+        counted from 1 in the pack's order) and the areas they belong to, for the index."""
+        size, count = self.size, self.totals["all"]
+        index = []
+        for n in range(1, self.parts + 1):
+            first, last, start, names = (n - 1) * size, min(n * size, count), 0, []
+            for s in self.areas:
+                if s.total and start < last and start + s.total > first:
+                    names.append(s.area.name)
+                start += s.total
+            index.append((n, _numbered(first + 1, last), names))
+        return index
+
+    @property
+    def previous_query(self) -> str:
+        return self.query(self.part - 1) if self.part > 1 else ""
+
+    @property
+    def next_query(self) -> str:
+        return self.query(self.part + 1) if self.part < self.parts else ""
+
+    def query(self, part: int) -> str:
+        """The query string of another part of this pack: same meeting and classification."""
+        asked = {"meeting": self.meeting.number} if self.meeting else {}
+        if self.classification != settings.BRIEFING_CLASSIFICATION:
+            asked["classification"] = self.classification
+        if part > 1:
+            asked["part"] = part
+        return f"?{urlencode(asked)}" if asked else ""
 
 
-def title_of(meeting: Meeting | None, today: datetime.date) -> str:
-    if meeting:
-        return f"Briefing for meeting {meeting.number}: {meeting.title}"
-    return f"Briefing pack, {today:%-d %B %Y}"
+def _numbered(first: int, last: int) -> str:
+    return f"commitment {first:,}" if first == last else f"commitments {first:,}–{last:,}"
+
+
+def part_size() -> int:
+    """Commitments per part of the pack (settings.BRIEFING_PART_SIZE): a group of more is
+    printed in parts, so that a page, a document and the memory each takes stay bounded."""
+    return settings.BRIEFING_PART_SIZE
+
+
+def title_of(meeting: Meeting | None, today: datetime.date, part: int = 1) -> str:
+    title = (
+        f"Briefing for meeting {meeting.number}: {meeting.title}"
+        if meeting
+        else f"Briefing pack, {today:%-d %B %Y}"
+    )
+    return f"{title}, part {part}" if part > 1 else title
 
 
 def classification_of(value: str | None) -> str:
@@ -103,26 +169,31 @@ def classification_of(value: str | None) -> str:
     return text or settings.BRIEFING_CLASSIFICATION
 
 
-def _attention(c: Commitment, today: datetime.date, quiet_before: datetime.date) -> str:
-    if c.status == Status.COMPLETED:
-        return "completed"
-    if c.status == Status.WITHDRAWN:
-        return "withdrawn"
-    if c.due_date and c.due_date < today:
-        return "overdue"
-    if c.last_activity_on < quiet_before:
-        return "inactive"
-    return "open"
+ATTENTIONS = list(ATTENTION_ORDER)  # by rank
 
 
-def _lead_agencies(group: WorkingGroup) -> dict[int, list[Agency]]:
-    """Each commitment's lead agencies, by side then acronym (the database's order), in one
-    query of (commitment, agency, its names) rows: one object per agency and side, however
+def attention_rank(today: datetime.date, quiet_before: datetime.date) -> Case:
+    """A commitment's attention (ATTENTION_ORDER) as its rank, in SQL: completed, withdrawn;
+    else overdue (due before today), inactive (no activity since `quiet_before`), open."""
+    rank = ATTENTION_ORDER
+    return Case(
+        When(status=Status.COMPLETED, then=Value(rank["completed"])),
+        When(status=Status.WITHDRAWN, then=Value(rank["withdrawn"])),
+        When(due_date__lt=today, then=Value(rank["overdue"])),
+        When(last_activity_on__lt=quiet_before, then=Value(rank["inactive"])),
+        default=Value(rank["open"]),
+        output_field=IntegerField(),
+    )
+
+
+def _lead_agencies(ids: list[int]) -> dict[int, list[Agency]]:
+    """The lead agencies of these commitments, by side then acronym (the database's order), in
+    one query of (commitment, agency, its names) rows: one object per agency and side, however
     many commitments they lead."""
     agencies: dict[int, Agency] = {}
     leads: dict[int, list[Agency]] = {}
     for commitment_id, agency_id, acronym, name, party_id, code, party_name in (
-        Commitment.lead_agencies.through.objects.filter(commitment__working_group=group)
+        Commitment.lead_agencies.through.objects.filter(commitment_id__in=ids)
         .order_by("agency__party__name", "agency__acronym")
         .values_list("commitment_id", "agency_id", "agency__acronym", "agency__name",
                      "agency__party_id", "agency__party__code", "agency__party__name")
@@ -134,20 +205,48 @@ def _lead_agencies(group: WorkingGroup) -> dict[int, list[Agency]]:
     return leads
 
 
+def numbers(group: WorkingGroup, rank: Case):
+    """(area id, attention rank, how many) of the group's commitments: read from the index
+    `commitment_pack_order` alone (tests/test_query_plans.py)."""
+    return (
+        Commitment.objects.in_group(group)
+        .annotate(rank=rank)
+        .values_list("action_area_id", "rank")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def in_order(group: WorkingGroup, rank: Case):
+    """The ids of the group's commitments in the pack's order: by area, attention, due date
+    and reference; read from the index `commitment_pack_order` alone."""
+    return (
+        Commitment.objects.in_group(group)
+        .annotate(rank=rank)
+        .order_by("action_area__order", "action_area__name", "action_area_id", "rank",
+                  F("due_date").asc(nulls_last=True), "reference")
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+
+
 def briefing_pack(
     *,
     group: WorkingGroup,
     meeting: Meeting | None = None,
     classification: str | None = None,
     today: datetime.date | None = None,
+    part: int = 1,
 ) -> Pack:
-    """A fixed number of queries, whatever the number of commitments: the meetings, the areas,
-    the commitments (only what it shows of them), their lead agencies (`_lead_agencies`), the
+    """One part of the pack (the whole pack for a group of at most `part_size()` commitments;
+    Http404 for a part it does not have). A fixed number of queries, whatever the number of
+    commitments: the meetings, the areas, the group's numbers by area and attention, the part's
+    ids in the pack's order, its commitments (only what it shows of them), their lead agencies (`_lead_agencies`) and
     follow-ups since the previous meeting, the indicators with their latest measurement and all
-    their measurements; then the outcomes: the last snapshot, its statuses and what changed since
-    (`changes_between`), and the last closed review's compliance (`review_detail`)."""
+    their measurements; then the outcomes: the last snapshot and the part's statuses in it, and,
+    on the first part, what changed since (`changes_between`) and the last closed review's
+    compliance (`review_detail`)."""
     today = today or timezone.localdate()
-    quiet_before = domain.inactive_before(today)
+    rank = attention_rank(today, domain.inactive_before(today))
     meetings = list(Meeting.objects.in_group(group).order_by("start_date", "number"))
     if meeting is not None:
         earlier = [m for m in meetings if m.start_date < meeting.start_date]
@@ -156,31 +255,61 @@ def briefing_pack(
     previous = earlier[-1] if earlier else None
     since = previous.end_date if previous else today - datetime.timedelta(days=DEFAULT_SINCE_DAYS)
 
+    # The group's numbers, by area and attention: one aggregate, whatever the size.
     areas = list(ActionArea.objects.in_group(group).order_by("order", "name"))
-    commitments = list(
-        Commitment.objects.in_group(group).only(*COMMITMENT_FIELDS).order_by("reference")
-    )
-    leads = _lead_agencies(group)
+    counts = {area.pk: dict.fromkeys(ATTENTION_ORDER, 0) for area in areas}
+    for area_id, attention, n in numbers(group, rank):
+        counts.setdefault(area_id, dict.fromkeys(ATTENTION_ORDER, 0))[ATTENTIONS[attention]] += n
+    totals = {key: sum(c[key] for c in counts.values()) for key in ATTENTION_ORDER}
+    totals["all"] = sum(totals.values())
+    totals["open_all"] = totals["all"] - totals["completed"] - totals["withdrawn"]
+    size = part_size()
+    parts = max(1, -(-totals["all"] // size))
+    if not 1 <= part <= parts:
+        raise Http404("The pack has no such part.")
+    first = (part - 1) * size
+
+    # The part's commitments, in the pack's order: by area, what needs attention first, then
+    # by due date and reference. Their ids first, from the index that holds the order's
+    # columns (models.Commitment.Meta.indexes: no row read but the part's), then their rows,
+    # sorted again in Python (the database's collation may order references otherwise, which
+    # would only move a commitment within its part).
+    ids = list(in_order(group, rank)[first : first + size])
+    position = {area.pk: n for n, area in enumerate(areas)}
+    commitments = sorted(
+        Commitment.objects.filter(pk__in=ids).only(*COMMITMENT_FIELDS).annotate(rank=rank),
+        key=lambda c: (position.get(c.action_area_id, len(areas)), c.rank,
+                       c.due_date or datetime.date.max, c.reference),
+    )  # fmt: skip
+    leads = _lead_agencies(ids)
     follow_ups: dict[int, list[FollowUp]] = {}
     for entry in (
-        FollowUp.objects.in_group(group)
-        .filter(occurred_on__gt=since)
+        FollowUp.objects.filter(commitment_id__in=ids, occurred_on__gt=since)
         .only(*FOLLOW_UP_FIELDS)
         .order_by("occurred_on", "created_at")
     ):
         follow_ups.setdefault(entry.commitment_id, []).append(entry)
+
+    # Each area begins in one part, which draws its heading and indicators (an empty area: the
+    # part its place in the order falls in); a later part that holds more of it continues it.
+    begins, start = {}, 0
+    for area in areas:
+        begins[area.pk] = min(start // size + 1, parts)
+        start += sum(counts[area.pk].values())
     latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period_end")
-    indicators = list(
-        Indicator.objects.in_group(group)
+    indicators = [
+        i
+        for i in Indicator.objects.in_group(group)
         .annotate(
             latest_value=Subquery(latest.values("value")[:1]),
             latest_period_end=Subquery(latest.values("period_end")[:1]),
         )
         .order_by("name")
-    )
+        if begins.get(i.action_area_id) == part
+    ]
     measurements: dict[int, list[Point]] = {}
     for indicator_id, day, value in (
-        Measurement.objects.filter(indicator__working_group=group)
+        Measurement.objects.filter(indicator__in=[i.pk for i in indicators])
         .order_by("period_end")
         .values_list("indicator_id", "period_end", "value")
     ):
@@ -206,46 +335,41 @@ def briefing_pack(
         labels = dict(Status.choices)
         status_then = {
             commitment_id: labels.get(status, status)
-            for commitment_id, status in SnapshotRow.objects.filter(snapshot=snapshot).values_list(
-                "commitment_id", "status"
-            )
+            for commitment_id, status in SnapshotRow.objects.filter(
+                snapshot=snapshot, commitment_id__in=ids
+            ).values_list("commitment_id", "status")
         }
-        changes = domain.changes_between(group=group, before=snapshot)
-    review = (
-        ComplianceReview.objects.filter(working_group=group, state=ReviewState.CLOSED)
-        .select_related("meeting", "working_group")
-        .order_by("-opened_at")
-        .first()
-    )
-    compliance = domain.review_detail(review=review) if review is not None else None
+        if part == 1:
+            changes = domain.changes_between(group=group, before=snapshot)
+    compliance = None
+    if part == 1:
+        review = (
+            ComplianceReview.objects.filter(working_group=group, state=ReviewState.CLOSED)
+            .select_related("meeting", "working_group")
+            .order_by("-opened_at")
+            .first()
+        )
+        compliance = domain.review_detail(review=review) if review is not None else None
 
-    by_area: dict[int, list[Item]] = {area.pk: [] for area in areas}
-    totals = dict.fromkeys(ATTENTION_ORDER, 0)
+    by_area: dict[int, list[Item]] = {}
     for c in commitments:
         item = Item(
-            c, _attention(c, today, quiet_before), follow_ups.get(c.pk, []),
-            status_then.get(c.pk, ""), leads.get(c.pk, []),
+            c, ATTENTIONS[c.rank], follow_ups.get(c.pk, []), status_then.get(c.pk, ""),
+            leads.get(c.pk, []),
         )  # fmt: skip
         by_area.setdefault(c.action_area_id, []).append(item)
-        totals[item.attention] += 1
-    sections = []
-    for area in areas:
-        items = sorted(
-            by_area.get(area.pk, []),
-            key=lambda i: (ATTENTION_ORDER[i.attention], i.commitment.due_date or datetime.date.max,
-                           i.commitment.reference),
-        )  # fmt: skip
-        counts = {key: sum(1 for i in items if i.attention == key) for key in ATTENTION_ORDER}
-        sections.append(
-            AreaSection(
-                area=area,
-                items=items,
-                indicators=[i for i in indicators if i.action_area_id == area.pk],
-                counts=counts,
-            )
+    every_area = [
+        AreaSection(
+            area=area,
+            items=by_area.get(area.pk, []),
+            indicators=[i for i in indicators if i.action_area_id == area.pk],
+            counts=counts[area.pk],
+            total=sum(counts[area.pk].values()),
+            part=begins[area.pk],
+            continued=begins[area.pk] < part,
         )
-    totals["all"] = len(commitments)
-    totals["open_all"] = sum(1 for c in commitments if c.status in OPEN_STATUSES)
+        for area in areas
+    ]
     return Pack(
         group=group,
         meeting=meeting,
@@ -253,10 +377,16 @@ def briefing_pack(
         since=since,
         today=today,
         classification=classification_of(classification),
-        sections=sections,
+        areas=every_area,
+        sections=[s for s in every_area if s.items or s.part == part],
         totals=totals,
         snapshot=snapshot,
         changes=changes,
         compliance=compliance,
         charts=charts,
+        part=part,
+        parts=parts,
+        size=size,
+        first=first + 1 if commitments else 0,
+        last=first + len(commitments),
     )

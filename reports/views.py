@@ -80,15 +80,29 @@ def _asked(request: HttpRequest, slug: str):
     return group_access, meeting, pack.classification_of(request.GET.get("classification"))
 
 
+def _part(request: HttpRequest) -> int:
+    """The part of the pack asked for (?part=N, from 1); 404 for anything else. Whether the
+    pack has that many parts is known once it is read (pack.briefing_pack: 404 too)."""
+    number = request.GET.get("part", "1")
+    if not number.isdigit() or not 1 <= int(number) <= 1_000_000:
+        raise Http404("No such part of the pack.")
+    return int(number)
+
+
 def _pack(request: HttpRequest, slug: str):
     group_access, meeting, classification = _asked(request, slug)
     return group_access, pack.briefing_pack(
-        group=group_access.group, meeting=meeting, classification=classification
+        group=group_access.group,
+        meeting=meeting,
+        classification=classification,
+        part=_part(request),
     )
 
 
 def _pack_filename(the_pack, extension: str) -> str:
     what = f"briefing-meeting-{the_pack.meeting.number}" if the_pack.meeting else "briefing"
+    if the_pack.parts > 1:
+        what += f"-part-{the_pack.part}-of-{the_pack.parts}"
     return _filename(the_pack.group, what, extension)
 
 
@@ -98,8 +112,10 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
     """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses). The
     pack itself is kept whole until the group's records or catalogue change, or the day
     (selectors.page_key: the template's {% memo pack %}), under the meeting and the
-    classification line; it is read only when drawn. It shows nothing of the person asking."""
+    classification line; it is read only when drawn. It shows nothing of the person asking.
+    A group of more than settings.BRIEFING_PART_SIZE commitments has it in parts (?part=N)."""
     group_access, meeting, classification = _asked(request, slug)
+    part = _part(request)
     group = group_access.group
     today = timezone.localdate()
     query = request.GET.urlencode()
@@ -109,19 +125,28 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group,
             "group_access": group_access,
-            "title": pack.title_of(meeting, today),
+            "title": pack.title_of(meeting, today, part),
             "meeting": meeting,
             "classification": classification,
             "pack": SimpleLazyObject(
                 lambda: pack.briefing_pack(
-                    group=group, meeting=meeting, classification=classification, today=today
+                    group=group,
+                    meeting=meeting,
+                    classification=classification,
+                    today=today,
+                    part=part,
                 )
             ),
             "pack_memo": domain.page_memo(
-                group=group, parts=(meeting and meeting.pk, classification, today.isoformat())
+                group=group,
+                parts=(meeting and meeting.pk, classification, today.isoformat(), part),
             ),
             "query": f"?{query}" if query else "",
             "meetings": domain.catalogue(group=group).meetings,
+            # The meeting picker and the links to the documents, kept like the pack.
+            "controls_memo": domain.page_memo(
+                group=group, parts=(meeting and meeting.pk, classification, query)
+            ),
         },
     )
 

@@ -299,3 +299,21 @@ def test_the_sides_counts_read_ranges_of_the_tallies_index(group, commitment):
         assert "MULTI-INDEX OR" in text and len(searches) == 6 * len(parties) > 0, text
         for line in searches:
             assert "working_group_id=? AND kind=? AND key>? AND key<?" in line, text
+
+
+def test_the_briefing_pack_reads_its_numbers_and_order_from_one_index(group, commitment):
+    """The pack's two reads of every commitment of the group (reports.pack: the numbers by
+    area and attention, and the ids of a part in the pack's order) read the narrow index that
+    holds every column they need, never the table's rows."""
+    from commitments.selectors import inactive_before
+    from reports import pack
+
+    rank = pack.attention_rank(TODAY, inactive_before(TODAY))
+    assert list(pack.in_order(group, rank)) == [commitment.pk]
+    assert [n for *_, n in pack.numbers(group, rank)] == [1]
+    for queryset in (pack.numbers(group, rank), pack.in_order(group, rank)):
+        text = plan(queryset, avoid=("seqscan", "bitmapscan"))
+        if connection.vendor == "postgresql":
+            assert "Index Only Scan using commitment_pack_order" in text, text
+        else:
+            assert "USING COVERING INDEX commitment_pack_order" in text, text

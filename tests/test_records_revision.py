@@ -24,6 +24,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from commitments import access, selectors, services
 from commitments.models import (
@@ -598,6 +599,14 @@ def test_the_briefing_pack_is_kept_and_shows_each_change_at_once(
     assert "Briefing for meeting 1" in for_meeting
     assert '<p class="pack-classification">Sensitive</p>' in for_meeting
     assert "The state of the record now" in page() and "Sensitive</p>" not in page()
+
+    # Each part has its own.
+    late = timezone.localdate() - datetime.timedelta(days=5)
+    factories.commitment(group, title="Train customs officers", due_date=late)  # overdue: first
+    settings.BRIEFING_PART_SIZE = 1
+    assert "Train customs officers" in page() and "Share seizure data" not in page()
+    assert "Share seizure data" in page("?part=2") and "Train customs" not in page("?part=2")
+    settings.BRIEFING_PART_SIZE = 1_000
 
     settings.MEMO_LARGEST_PIECE = {"packs": 1_000}
     caches["packs"].clear()

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from docx import Document
@@ -311,3 +312,129 @@ def test_it_writes_the_word_document_as_python_docx_itself_would(group, record, 
     monkeypatch.setattr(documents, "_Writer", lambda word: word)
     assert ours == body(documents.docx_bytes(the_pack))
     assert b"<w:br/>" in ours and b"<w:tab/>" in ours and b"Late one" in ours
+
+
+# --------------------------------------------------------------------------- in parts
+
+
+@pytest.fixture
+def in_parts(settings, group, record, coordinator):
+    """Parts of two commitments: part 1 holds PC's overdue and inactive ones, part 2 PC's
+    fresh one (continued), DT's completed one with its indicator, and an empty area."""
+    factories.action_area(group, "EM", name="Empty area", order=2)
+    domain.snapshot_take(working_group=group, actor=coordinator)
+    settings.BRIEFING_PART_SIZE = 2
+    return record
+
+
+def test_it_splits_a_large_pack_into_parts_in_the_pack_s_order(in_parts, group, settings):
+    first = pack.briefing_pack(group=group, meeting=in_parts["m2"])
+    second = pack.briefing_pack(group=group, meeting=in_parts["m2"], part=2)
+    assert (first.parts, second.parts) == (2, 2)
+    assert [(s.area.code, s.continued) for s in first.sections] == [("PC", False)]
+    assert [(s.area.code, s.continued) for s in second.sections] == [
+        ("PC", True), ("DT", False), ("EM", False)
+    ]  # fmt: skip
+    parted = [i.commitment.title for p in (first, second) for s in p.sections for i in s.items]
+    settings.BRIEFING_PART_SIZE = 1000
+    whole = pack.briefing_pack(group=group, meeting=in_parts["m2"])
+    assert whole.parts == 1 and whole.part_line == ""
+    assert parted == [i.commitment.title for s in whole.sections for i in s.items]
+    assert parted == ["Late one", "Quiet one", "Fresh one", "Done one"]
+    # The numbers are the whole group's on every part; each area's indicators where it begins.
+    for p in (first, second, whole):
+        assert p.totals == whole.totals and p.totals["all"] == 4
+        assert [(s.area.code, s.total, s.counts["overdue"]) for s in p.areas] == [
+            ("PC", 3, 1), ("DT", 1, 0), ("EM", 0, 0)
+        ]  # fmt: skip
+    assert [i.name for s in second.sections for i in s.indicators] == ["Seizures reported"]
+    assert [i.name for s in first.sections for i in s.indicators] == []
+    # The outcomes on the first part; the statuses at the snapshot on every part.
+    assert first.changes is not None and second.changes is None and second.compliance is None
+    assert {i.commitment.title: i.status_then for s in second.sections for i in s.items} == {
+        "Fresh one": "Not started", "Done one": "Completed"
+    }  # fmt: skip
+    assert (first.first, first.last, second.first, second.last) == (1, 2, 3, 4)
+    assert second.part_line.startswith("Part 2 of 2: commitments 3–4 of 4")
+    assert second.title == "Briefing for meeting 2: Second meeting, part 2"
+    with pytest.raises(Http404):
+        pack.briefing_pack(group=group, part=3)
+    assert first.part_index == [
+        (1, "commitments 1–2", ["Precursor chemicals"]),
+        (2, "commitments 3–4", ["Precursor chemicals", "Drug trafficking"]),
+    ]
+    settings.BRIEFING_PART_SIZE = 3
+    assert [line for _, line, _ in pack.briefing_pack(group=group).part_index] == [
+        "commitments 1–3", "commitment 4"
+    ]  # fmt: skip
+
+
+def test_it_prints_each_part_with_the_way_to_the_others(client, viewer, group, in_parts):
+    client = signed_in(client, viewer)
+    base = url("reports:briefing", group.slug)
+    body = client.get(base + "?meeting=2&classification=Eyes+only&part=2").content.decode()
+    assert "Part 2 of 2: commitments 3–4 of 4" in body
+    assert "Precursor chemicals (continued)" in body and "Late one" not in body
+    assert "Fresh one" in body and "Done one" in body and "Seizures reported" in body
+    assert "Compliance of each side" not in body
+    # Back to part 1 with the same meeting and classification; PC begins there.
+    assert f'href="{base}?meeting=2&amp;classification=Eyes+only" rel="prev"' in body
+    assert f'href="{base}?meeting=2&amp;classification=Eyes+only#area-' in body
+    assert 'rel="next"' not in body
+    assert "<title>Briefing for meeting 2: Second meeting, part 2" in body
+    first = client.get(base + "?meeting=2&classification=Eyes+only").content.decode()
+    assert "Late one" in first and "Fresh one" not in first and "Compliance of each side" in first
+    assert f'href="{base}?meeting=2&amp;classification=Eyes+only&amp;part=2" rel="next"' in first
+    assert "Part 2: commitments 3–4" in first  # the index of parts
+    # With nothing else asked, part 1 is the pack's plain address.
+    plain = client.get(base + "?part=2").content.decode()
+    assert f'href="{base}" rel="prev"' in plain and f'href="{base}#area-' in plain
+    # The Word document and the workbook of a part are that part.
+    response = client.get(url("reports:briefing_docx", group.slug) + "?part=2")
+    assert "briefing-part-2-of-2-" in response["Content-Disposition"]
+    document = Document(io.BytesIO(response.content))
+    text = [p.text for p in document.paragraphs]
+    assert "Precursor chemicals (continued)" in text and "Late one" not in " ".join(text)
+    assert any(t.startswith("Part 2 of 2: commitments 3–4 of 4") for t in text)
+    response = client.get(url("reports:briefing_xlsx", group.slug) + "?part=2")
+    assert "briefing-part-2-of-2-" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook["Summary"]["A4"].value.startswith("Part 2 of 2")
+
+
+@pytest.mark.parametrize("view", ["reports:briefing", "reports:briefing_docx",
+                                  "reports:briefing_xlsx"])  # fmt: skip
+@pytest.mark.parametrize("part", ["3", "0", "abc", "-1", "99999999999"])
+def test_it_refuses_a_part_the_pack_does_not_have(client, viewer, group, in_parts, view, part):
+    response = signed_in(client, viewer).get(url(view, group.slug) + f"?part={part}")
+    assert response.status_code == 404
+
+
+def test_it_tells_what_needs_attention_in_the_database_as_it_did_in_python(group, analyst):
+    """The attention of each commitment (reports.pack.attention_rank, in SQL) at the edges:
+    due today is not overdue, quiet since exactly the limit is not inactive; completed and
+    withdrawn whatever their dates."""
+    from commitments.selectors import inactive_before
+
+    quiet = inactive_before(TODAY)
+    cases = {
+        "due yesterday": ({"due_date": TODAY - datetime.timedelta(days=1)}, "overdue"),
+        "due today": ({"due_date": TODAY}, "open"),
+        "no due date": ({}, "open"),
+        "quiet too long": ({"last_activity_on": quiet - datetime.timedelta(days=1)}, "inactive"),
+        "quiet to the limit": ({"last_activity_on": quiet}, "open"),
+        "late and quiet": ({"due_date": TODAY - datetime.timedelta(days=3),
+                            "last_activity_on": quiet - datetime.timedelta(days=9)}, "overdue"),
+    }  # fmt: skip
+    for title, (fields, _) in cases.items():
+        c = factories.commitment(group, title=title, due_date=fields.get("due_date"))
+        active = fields.get("last_activity_on", TODAY)  # else the day of the meeting, long ago
+        type(c).objects.filter(pk=c.pk).update(last_activity_on=active)
+    for title, status in (("done late", "completed"), ("dropped late", "withdrawn")):
+        c = factories.commitment(group, title=title, due_date=TODAY - datetime.timedelta(days=9))
+        domain.follow_up_record(commitment=c, author=analyst, note="End.", status=status,
+                                expected_version=c.version)  # fmt: skip
+        cases[title] = ({}, status)
+    the_pack = pack.briefing_pack(group=group)
+    seen = {i.commitment.title: i.attention for s in the_pack.sections for i in s.items}
+    assert seen == {title: attention for title, (_, attention) in cases.items()}

@@ -243,6 +243,22 @@ class Commitment(models.Model):
             models.Index(fields=["working_group", "action_area", "status", "reference"]),
             models.Index(fields=["working_group", "meeting"]),
             models.Index(fields=["working_group", "owner"]),
+            # The briefing pack's order and numbers (reports.pack): area, attention (from the
+            # status and the two dates), due date, reference, read from the index alone.
+            # The id too, so that PostgreSQL answers from the index alone as SQLite does (an
+            # INCLUDE, which SQLite lacks, would warn on every command there).
+            models.Index(
+                fields=[
+                    "working_group",
+                    "action_area",
+                    "status",
+                    "due_date",
+                    "last_activity_on",
+                    "reference",
+                    "id",
+                ],
+                name="commitment_pack_order",
+            ),
         ]
 
     def __str__(self) -> str:

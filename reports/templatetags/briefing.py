@@ -83,3 +83,9 @@ def pack_items(section) -> SafeString:
     """Every commitment of an area of the pack (`pack.AreaSection`), in its order."""
     language = translation.get_language()
     return mark_safe("".join(_item(item, language) for item in section.items))  # noqa: S308 (escaped above)
+
+
+@register.filter
+def part_query(pack, part: int) -> str:
+    """The query string of another part of the pack (`Pack.query`)."""
+    return pack.query(part)
