@@ -114,7 +114,7 @@ class Pack:
 
     @property
     def part_index(self) -> list[tuple[int, str, list[str]]]:
-        """Each part: its number, which commitments it holds ("commitments 501–1,000",
+        """Each part: its number, which commitments it holds (such as "commitments 501 to 1,000",
         counted from 1 in the pack's order) and the areas they belong to, for the index."""
         size, count = self.size, self.totals["all"]
         index = []
@@ -217,16 +217,22 @@ def numbers(group: WorkingGroup, rank: Case):
     )
 
 
-def in_order(group: WorkingGroup, rank: Case):
-    """The ids of the group's commitments in the pack's order: by area, attention, due date
-    and reference; read from the index `commitment_pack_order` alone."""
+def in_order(group: WorkingGroup, rank: Case, areas: list[ActionArea]):
+    """The ids of these areas' commitments in the pack's order: area (in the order given),
+    attention, due date and reference; read from the index `commitment_pack_order` alone,
+    and only the entries of these areas."""
+    position = Case(
+        *(When(action_area_id=area.pk, then=Value(n)) for n, area in enumerate(areas)),
+        default=Value(len(areas)),
+        output_field=IntegerField(),
+    )
     return (
         Commitment.objects.in_group(group)
-        .annotate(rank=rank)
-        .order_by("action_area__order", "action_area__name", "action_area_id", "rank",
-                  F("due_date").asc(nulls_last=True), "reference")
+        .filter(action_area__in=[area.pk for area in areas])
+        .annotate(rank=rank, position=position)
+        .order_by("position", "rank", F("due_date").asc(nulls_last=True), "reference")
         .values_list("pk", flat=True)
-    )  # fmt: skip
+    )
 
 
 def briefing_pack(
@@ -271,10 +277,19 @@ def briefing_pack(
 
     # The part's commitments, in the pack's order: by area, what needs attention first, then
     # by due date and reference. Their ids first, from the index that holds the order's
-    # columns (models.Commitment.Meta.indexes: no row read but the part's), then their rows,
+    # columns (models.Commitment.Meta.indexes), reading only the entries of the areas the
+    # part spans (each area's place in the order is known from the numbers); then their rows,
     # sorted again in Python (the database's collation may order references otherwise, which
     # would only move a commitment within its part).
-    ids = list(in_order(group, rank)[first : first + size])
+    area_total = {area.pk: sum(counts[area.pk].values()) for area in areas}
+    starts, start = {}, 0
+    for area in areas:
+        starts[area.pk], start = start, start + area_total[area.pk]
+    spans = [
+        a for a in areas if starts[a.pk] < first + size and starts[a.pk] + area_total[a.pk] > first
+    ]
+    skip = first - starts[spans[0].pk] if spans else 0
+    ids = list(in_order(group, rank, spans)[skip : skip + size])
     position = {area.pk: n for n, area in enumerate(areas)}
     commitments = sorted(
         Commitment.objects.filter(pk__in=ids).only(*COMMITMENT_FIELDS).annotate(rank=rank),
@@ -292,10 +307,7 @@ def briefing_pack(
 
     # Each area begins in one part, which draws its heading and indicators (an empty area: the
     # part its place in the order falls in); a later part that holds more of it continues it.
-    begins, start = {}, 0
-    for area in areas:
-        begins[area.pk] = min(start // size + 1, parts)
-        start += sum(counts[area.pk].values())
+    begins = {area.pk: min(starts[area.pk] // size + 1, parts) for area in areas}
     latest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-period_end")
     indicators = [
         i
@@ -364,7 +376,7 @@ def briefing_pack(
             items=by_area.get(area.pk, []),
             indicators=[i for i in indicators if i.action_area_id == area.pk],
             counts=counts[area.pk],
-            total=sum(counts[area.pk].values()),
+            total=area_total[area.pk],
             part=begins[area.pk],
             continued=begins[area.pk] < part,
         )

@@ -309,9 +309,10 @@ def test_the_briefing_pack_reads_its_numbers_and_order_from_one_index(group, com
     from reports import pack
 
     rank = pack.attention_rank(TODAY, inactive_before(TODAY))
-    assert list(pack.in_order(group, rank)) == [commitment.pk]
+    areas = list(group.action_areas.all())
+    assert list(pack.in_order(group, rank, areas)) == [commitment.pk]
     assert [n for *_, n in pack.numbers(group, rank)] == [1]
-    for queryset in (pack.numbers(group, rank), pack.in_order(group, rank)):
+    for queryset in (pack.numbers(group, rank), pack.in_order(group, rank, areas)):
         text = plan(queryset, avoid=("seqscan", "bitmapscan"))
         if connection.vendor == "postgresql":
             assert "Index Only Scan using commitment_pack_order" in text, text
