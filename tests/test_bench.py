@@ -47,8 +47,7 @@ def test_the_ceiling_is_behind_the_sign_in(group):
     assert "/accounts/login/" in response["Location"]
 
 
-def _run(size, rps, p95):
-    names = ["ceiling (reference)", "admin changelist (reference)", "list"]
+def _run(size, rps, p95, names=("ceiling (reference)", "admin changelist (reference)", "list")):
     return {
         "database": "sqlite",
         "size": size,
@@ -78,3 +77,25 @@ def test_the_table_shows_ratios_and_p95_growth_from_the_smallest_size():
     # ÷ceiling, ÷admin, p95 growth
     assert list_small[-3:] == ["0.50", "5.00", "1.00"]
     assert list_large[-3:] == ["0.25", "5.00", "2.00"]
+
+
+def test_the_verdict_names_each_target_and_the_page_that_misses_it():
+    names = ["ceiling (reference)", "admin changelist (reference)", "list", "CSV export (all)"]
+
+    def run(size, rps, p95, p50_csv):
+        measured = _run(size, rps, p95, names=names)
+        measured["pages"]["CSV export (all)"]["p50"] = p50_csv
+        return measured
+
+    text = pages.verdict(
+        [run(1000, [100, 10, 60, 1], [10, 80, 20, 30], 40), run(100_000, [100, 10, 40, 0.3],
+                                                               [10, 80, 40, 3000], 3000)]
+    )  # fmt: skip
+    lines = dict(line[2:].split(": ", 1) for line in text.splitlines())
+    assert lines["÷ ceiling ≥ 0.5"].startswith("MISSED (lowest 0.40, list, sqlite 100,000)")
+    assert lines["÷ admin ≥ 2.0"].startswith("holds (lowest 4.00, list")
+    assert lines["p95 growth from the smallest size ≤ 1.5"].startswith("MISSED (highest 2.00, list")
+    # The export is held to rows/s, not to the ratios: 100,000 rows in 3 s is 33,333 rows/s.
+    assert lines["CSV export rows/s over HTTP (rows ÷ p50) ≥ 20,000"] == (
+        "holds (lowest 25,000.00, CSV export (all), sqlite 1,000)"
+    )
