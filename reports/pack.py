@@ -69,7 +69,17 @@ class AreaSection:
     counts: dict[str, int]  # the whole area's, by attention
     total: int = 0  # the whole area's commitments
     part: int = 1  # the part where the area begins: its heading, indicators (and, when empty, all)
+    last_part: int = 1  # the part that holds its last commitment
     continued: bool = False  # begun in an earlier part
+
+    @property
+    def parts_line(self) -> str:
+        """Which parts hold the area, for the index of parts."""
+        if not self.total:
+            return f"no commitments (part {self.part})"
+        if self.last_part == self.part:
+            return f"part {self.part}"
+        return f"parts {self.part}–{self.last_part}"
 
 
 @dataclass
@@ -113,21 +123,6 @@ class Pack:
         )
 
     @property
-    def part_index(self) -> list[tuple[int, str, list[str]]]:
-        """Each part: its number, which commitments it holds (such as "commitments 501 to 1,000",
-        counted from 1 in the pack's order) and the areas they belong to, for the index."""
-        size, count = self.size, self.totals["all"]
-        index = []
-        for n in range(1, self.parts + 1):
-            first, last, start, names = (n - 1) * size, min(n * size, count), 0, []
-            for s in self.areas:
-                if s.total and start < last and start + s.total > first:
-                    names.append(s.area.name)
-                start += s.total
-            index.append((n, _numbered(first + 1, last), names))
-        return index
-
-    @property
     def previous_query(self) -> str:
         return self.query(self.part - 1) if self.part > 1 else ""
 
@@ -135,13 +130,17 @@ class Pack:
     def next_query(self) -> str:
         return self.query(self.part + 1) if self.part < self.parts else ""
 
-    def query(self, part: int) -> str:
-        """The query string of another part of this pack: same meeting and classification."""
+    @property
+    def asked(self) -> dict:
+        """What was asked besides the part (meeting, classification line), as query values."""
         asked = {"meeting": self.meeting.number} if self.meeting else {}
         if self.classification != settings.BRIEFING_CLASSIFICATION:
             asked["classification"] = self.classification
-        if part > 1:
-            asked["part"] = part
+        return asked
+
+    def query(self, part: int) -> str:
+        """The query string of another part of this pack: same meeting and classification."""
+        asked = {**self.asked, "part": part} if part > 1 else self.asked
         return f"?{urlencode(asked)}" if asked else ""
 
 
@@ -378,6 +377,7 @@ def briefing_pack(
             counts=counts[area.pk],
             total=area_total[area.pk],
             part=begins[area.pk],
+            last_part=min((starts[area.pk] + max(area_total[area.pk], 1) - 1) // size + 1, parts),
             continued=begins[area.pk] < part,
         )
         for area in areas

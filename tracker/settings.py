@@ -500,6 +500,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # for one printing on the pack's page.
 BRIEFING_CLASSIFICATION = os.environ.get("BRIEFING_CLASSIFICATION", "For official use only")
 # A group of more commitments than this gets its briefing pack in parts of this many (?part=N),
-# each a page, a Word document and a workbook of its own: some 500 KB of HTML and half a second
-# to draw, whatever the size of the group (reports.pack). A part prints on some 100 pages.
-BRIEFING_PART_SIZE = int(os.environ.get("BRIEFING_PART_SIZE", "500"))
+# each a page, a Word document and a workbook of its own: some 150-250 KB of HTML, a tenth of a
+# second to draw at 100,000 commitments, some 50 printed pages, whatever the size of the group
+# (reports.pack).
+BRIEFING_PART_SIZE = int(os.environ.get("BRIEFING_PART_SIZE", "250"))
