@@ -333,11 +333,17 @@ def measure(kind: str, size: int, args) -> dict:
 # --------------------------------------------------------------------------- reporting
 
 
-def table(runs: list[dict]) -> str:
+def _smallest_p95(runs: list[dict]) -> dict:
+    """Each (database, page)'s p95 at the smallest size measured: what growth is relative to."""
     smallest = {}
     for run in sorted(runs, key=lambda r: r["size"]):
         for name, result in run["pages"].items():
             smallest.setdefault((run["database"], name), result["p95"])
+    return smallest
+
+
+def table(runs: list[dict]) -> str:
+    smallest = _smallest_p95(runs)
     head = (
         f"{'db':8} {'size':>7}  {'page':30} {'rps':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
         f"{'sql':>4} {'KB':>6} {'÷ceil':>6} {'÷admin':>6} {'p95÷min':>7}"
@@ -358,10 +364,7 @@ def table(runs: list[dict]) -> str:
 
 def markdown(runs: list[dict]) -> str:
     """The runs as the Markdown table bench/README.md keeps."""
-    smallest = {}
-    for run in sorted(runs, key=lambda r: r["size"]):
-        for name, result in run["pages"].items():
-            smallest.setdefault((run["database"], name), result["p95"])
+    smallest = _smallest_p95(runs)
     lines = [
         "| db | size | page | rps | p50 | p95 | p99 | SQL | KB | ÷ ceiling | ÷ admin | p95 ÷ 1k |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -388,10 +391,7 @@ TARGETS = {"x_ceiling": 0.5, "x_admin": 2.0, "p95_growth": 1.5, "post_sql": 20,
 
 def verdict(runs: list[dict]) -> str:
     """Whether each target holds on this run: one line per target, with the worst page."""
-    smallest = {}
-    for run in sorted(runs, key=lambda r: r["size"]):
-        for name, result in run["pages"].items():
-            smallest.setdefault((run["database"], name), result["p95"])
+    smallest = _smallest_p95(runs)
     rows = [
         (run["database"], run["size"], name, r)
         for run in runs
