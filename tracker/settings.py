@@ -148,47 +148,52 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "tracker.wsgi.application"
 
-# Caches. "fragments" keeps rendered pieces of pages (a list row, a timeline entry, a chart)
-# under a key made of everything the piece shows ({% memo %}, common/templatetags/memo.py): a
-# piece whose data changed gets a new key, so nothing is ever invalidated or stale, and a
-# worker's own memory is enough (no shared cache to run). Old keys fall out when it is full.
+
+def cache_from_url(url: str) -> dict:
+    """One cache from CACHE_URL: ``redis://host:port/db`` (or ``rediss://``) for Django's
+    RedisCache, shared by every worker and server (production); ``locmem://`` for this
+    process's memory (development, tests); ``dummy://`` keeps nothing (every page drawn, as
+    after a change: the benchmark's "drawn" measure)."""
+    scheme = url.partition("://")[0]
+    if scheme in ("redis", "rediss"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+            # A cache that does not answer must not hang a page: the page is drawn instead.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, locmem:// or dummy://, not {url!r}."
+    )
+
+
+# One cache (commitments/cache.py keeps pieces of pages in it under each group's version):
+# CACHE_URL, else REDIS_URL, else this process's memory, so `make run` needs nothing more.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
-    },
-    # Whole pages (or most of one: {% memo … in pages %}) kept until their group's records
-    # change (commitments.selectors.page_key): up to 40-70 KB each, so fewer of them (about
-    # 60 MB per worker at most).
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 1_000, "CULL_FREQUENCY": 4},
-    },
-    # Briefing packs (reports.views.briefing), kept like the pages: a whole group's record,
-    # 50 KB for the seeded group, 1 MB at 1,000 commitments, 8 MB at 10,000. So only a few,
-    # and none over MEMO_LARGEST_PIECE (about 40 MB per worker at most).
-    "packs": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "packs",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 4, "CULL_FREQUENCY": 4},
-    },
-    # A working group's catalogue (areas, meetings, sides, agencies, members), kept under its
-    # revision, which database triggers raise on every change (commitments.selectors.catalogue).
-    "catalogue": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "catalogue",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 2_000, "CULL_FREQUENCY": 4},
+    "default": cache_from_url(
+        os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
+    ),
+    # The per-worker caches of {% memo %} and the catalogue, on their way out (issue 26).
+    **{
+        name: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": name,
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": entries, "CULL_FREQUENCY": 4},
+        }
+        for name, entries in (
+            ("fragments", 20_000),
+            ("pages", 1_000),
+            ("packs", 4),
+            ("catalogue", 2_000),
+        )
     },
 }
-# The largest piece (in characters) each cache keeps ({% memo %}); a larger one is drawn each
-# time it is asked for.
 MEMO_LARGEST_PIECE = {"packs": 10_000_000}
 
 # Database: SQLite in ./var by default; DATABASE_URL (postgres://...) for PostgreSQL.
