@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from common.sql import CompiledQuery
@@ -24,16 +25,15 @@ from common.sql import CompiledQuery
 from .models import (
     ActionArea,
     Affiliation,
-    CatalogueRevision,
     Commitment,
     ComplianceReview,
     ComplianceScore,
+    GroupVersion,
     Indicator,
     Measurement,
     Meeting,
     Membership,
     MembershipRole,
-    RecordsRevision,
     WorkingGroup,
     installation_role,
 )
@@ -117,14 +117,12 @@ def access_for(user, group: WorkingGroup) -> GroupAccess:
 
 
 def _group_with_standing(slug: str, user_id: int | None):
-    """The group with this slug, with the number of changes to its catalogue
-    (selectors.catalogue: its key) and to its records (selectors.page_key) and, for a
-    signed-in user, their role in it and the side they speak for: one query for all five."""
-    revisions = CatalogueRevision.objects.filter(working_group_id=OuterRef("pk"))
-    records = RecordsRevision.objects.filter(working_group_id=OuterRef("pk"))
+    """The group with this slug, with its version (commitments.cache: the key of what its
+    pages keep) and, for a signed-in user, their role in it and the side they speak for: one
+    query for all four."""
+    versions = GroupVersion.objects.filter(working_group_id=OuterRef("pk"))
     groups = WorkingGroup.objects.filter(slug=slug).annotate(
-        catalogue_revision=Subquery(revisions.values("revision")[:1]),
-        records_revision=Subquery(records.values("revision")[:1]),
+        cache_version=Coalesce(Subquery(versions.values("version")[:1]), 0),
     )
     if user_id is None:
         return groups

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from common.forms import FastSelect, ModelChoiceField
-from common.templatetags.memo import drawn_fields
 
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 from .selectors import catalogue
@@ -211,13 +210,6 @@ class CommitmentFilterForm(forms.Form):
                 labels = dict(field.choices)
                 described.append(f"{field.label}: {labels.get(value, value)}")
         return described
-
-    def memo(self) -> str:
-        """Everything the drawn form shows, as the key under which its HTML is kept
-        ({% memo %}): its fields as given (common.templatetags.memo.drawn_fields) and, bound
-        to a query string as it always is, the values it did not understand."""
-        errors = sorted((name, list(messages)) for name, messages in self.errors.items())
-        return repr([*drawn_fields(self), errors])
 
     @property
     def ignored(self) -> list[str]:

@@ -61,6 +61,7 @@ from .models import (
     Commitment,
     EntryKind,
     FollowUp,
+    GroupVersion,
     Indicator,
     Measurement,
     Meeting,
@@ -280,6 +281,7 @@ def clear_group(group: WorkingGroup) -> None:
     _raw_delete(ActionArea.objects.filter(working_group=group))
     _raw_delete(WorkingGroup.parties.through.objects.filter(workinggroup=group))
     _raw_delete(WorkingGroup.lead_agencies.through.objects.filter(workinggroup=group))
+    _raw_delete(GroupVersion.objects.filter(working_group=group))
     _raw_delete(WorkingGroup.objects.filter(pk=group.pk))
 
 

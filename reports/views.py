@@ -4,6 +4,7 @@ which calendar programs fetch without a session, checks its secret token instead
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commitments import access
+from commitments import cache as domain_cache
 from commitments import selectors as domain
 from commitments.models import MembershipRole
 from common.limits import accepts_uploads
@@ -109,11 +111,11 @@ def _pack_filename(the_pack, extension: str) -> str:
 @login_required
 @require_safe
 def briefing(request: HttpRequest, slug: str) -> HttpResponse:
-    """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses). The
-    pack itself is kept whole until the group's records or catalogue change, or the day
-    (selectors.page_key: the template's {% memo pack %}), under the meeting and the
-    classification line; it is read only when drawn. It shows nothing of the person asking.
-    A group of more than settings.BRIEFING_PART_SIZE commitments has it in parts (?part=N)."""
+    """The pack as a print-ready page (A4 or Letter: the browser's print dialog chooses). Each
+    part is kept (commitments.cache: the template's {% cache %}) under the group's version,
+    the day, the meeting, the classification line and the part; it is read only when drawn,
+    and shows nothing of the person asking. A group of more than settings.BRIEFING_PART_SIZE
+    commitments has it in parts (?part=N)."""
     group_access, meeting, classification = _asked(request, slug)
     part = _part(request)
     group = group_access.group
@@ -137,16 +139,17 @@ def briefing(request: HttpRequest, slug: str) -> HttpResponse:
                     part=part,
                 )
             ),
-            "pack_memo": domain.page_memo(
-                group=group,
-                parts=(meeting and meeting.pk, classification, today.isoformat(), part),
+            "kept_for": domain_cache.kept_for(),
+            "piece": domain_cache.piece(
+                group,
+                meeting and meeting.pk,
+                classification,
+                today,
+                part,
+                settings.BRIEFING_PART_SIZE,
             ),
             "query": f"?{query}" if query else "",
             "meetings": domain.catalogue(group=group).meetings,
-            # The meeting picker and the links to the documents, kept like the pack.
-            "controls_memo": domain.page_memo(
-                group=group, parts=(meeting and meeting.pk, classification, query)
-            ),
         },
     )
 

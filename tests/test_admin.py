@@ -25,9 +25,9 @@ from commitments import services
 from commitments.models import (
     ActionArea,
     Agency,
-    CatalogueRevision,
     Commitment,
     FollowUp,
+    GroupVersion,
     Indicator,
     Measurement,
     Meeting,
@@ -35,7 +35,6 @@ from commitments.models import (
     Participation,
     Party,
     Person,
-    RecordsRevision,
     Snapshot,
     SnapshotRow,
     Status,
@@ -49,7 +48,7 @@ DOMAIN_MODELS = [m for m in APP_MODELS if not issubclass(m, HistoricalChanges)]
 # Written once and never changed (the follow-ups, snapshots), or kept by the services alone (the dashboard's
 # counts) or by the database alone (the catalogue's revisions): nothing for a history to
 # record, nothing to add or change here.
-IMMUTABLE_MODELS = {FollowUp, Snapshot, SnapshotRow, Tally, CatalogueRevision, RecordsRevision}
+IMMUTABLE_MODELS = {FollowUp, Snapshot, SnapshotRow, Tally, GroupVersion}
 
 # Query budgets, measured and then fixed here; none of the queries grows with the rows. The
 # busiest changelist, commitments, makes 13: session, user; the choices of the working group,

@@ -30,9 +30,8 @@ from simple_history.models import HistoricalChanges
 from commitments import services
 from commitments.admin.base import WRITES, ReadOnlyInline, ServiceWritesMixin
 from commitments.models import (
-    CatalogueRevision,
     FollowUp,
-    RecordsRevision,
+    GroupVersion,
     Snapshot,
     SnapshotRow,
     Tally,
@@ -189,8 +188,16 @@ SAMPLE_DATA_WRITES = {"bulk_create", "_raw_delete", "executemany"}
 
 
 # Write modules that are not named services: accounts.mfa is the accounts app's one place that
-# writes two-step devices (django-otp's models, not the domain's), called by its views.
-OTHER_WRITE_MODULES = {ROOT / "accounts" / "mfa.py"}
+# writes two-step devices (django-otp's models, not the domain's), called by its views;
+# commitments.cache raises the groups' versions (GroupVersion only), called by the services.
+CACHE = ROOT / "commitments" / "cache.py"
+OTHER_WRITE_MODULES = {ROOT / "accounts" / "mfa.py", CACHE}
+
+
+def test_the_cache_writes_only_the_groups_versions():
+    found = find_direct_writes(CACHE.read_text(encoding="utf-8"), domain_relations())
+    assert found, "the scan must see the version's writes"
+    assert all("versions." in line or "GroupVersion." in line for line in found), found
 
 
 def non_service_modules() -> list[Path]:
@@ -265,15 +272,8 @@ def test_it_registers_every_domain_model_in_the_admin_with_its_services(admin_us
     assert registered == domain
     read_only_models = {m for m, a in domain_admins() if read_only(a, admin_user)}
     # The log (nobody changes or deletes an entry), the snapshots (immutable), the counts
-    # the services keep (models.Tally) and the catalogue's revisions the database keeps.
-    assert read_only_models == {
-        FollowUp,
-        Snapshot,
-        SnapshotRow,
-        Tally,
-        CatalogueRevision,
-        RecordsRevision,
-    }
+    # the services keep (models.Tally) and the groups' versions (commitments.cache).
+    assert read_only_models == {FollowUp, Snapshot, SnapshotRow, Tally, GroupVersion}
     assert set(WRITES) == domain - read_only_models
 
 

@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from commitments import sample_data, services
@@ -19,7 +18,6 @@ from commitments.models import (
     Indicator,
     Measurement,
     Membership,
-    RecordsRevision,
     Status,
     Tally,
     WorkingGroup,
@@ -192,19 +190,3 @@ def test_pages_show_the_generated_data(client, admin_user):
     assert page.status_code == 200
     last = commitment.follow_ups.order_by("-commitment_version").first()
     assert last.note in page.content.decode()
-
-
-def test_it_raises_the_records_revision_once_per_statement_on_postgresql():
-    """The generated rows change what the group's kept pages show, so its records revision
-    moves; on PostgreSQL its triggers run once per statement, and the generator inserts many
-    rows a statement (one a statement raised the revision a million times at 100,000
-    commitments, slower with every raise: sample_data.ROWS_PER_STATEMENT). SQLite's run per
-    row."""
-    result = generate(groups=1, commitments=40, follow_ups_per_commitment=6)
-    group = WorkingGroup.objects.get(slug="sample-1")
-    revision = RecordsRevision.objects.get(working_group_id=group.pk).revision
-    assert result.follow_ups == 240
-    if connection.vendor == "postgresql":
-        assert 0 < revision < 60, revision
-    else:
-        assert revision > result.follow_ups, revision

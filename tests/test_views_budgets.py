@@ -14,7 +14,7 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -46,62 +46,50 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     with django_assert_num_queries(3):
         assert client.get(url("commitments:home")).status_code == 200
 
-    # The group's catalogue (selectors.catalogue: areas, meetings, parties, their agencies,
-    # co-leads, members) is read after a change and then kept. Read (the dashboard's first
-    # visit): 1-3 session, user, group with membership (and the catalogue's revision),
-    # 4-9 the catalogue, 10-15 as below.
-    caches["catalogue"].clear()
-    with django_assert_num_queries(15):
+    # Drawn (the first view after a change): 1-3 session, user, group with membership (and
+    # its version), 4-5 the group's tallies (models.Tally, kept by the services): the counts
+    # per area and status, per meeting and per month completed (the summaries, the meetings'
+    # counts and the burn-up), and the overdue, due soon and inactive sums, 6 overdue, 7 due in
+    # 30 days, 8 inactive: the first few of each (no long texts), 9 the latest entries with
+    # commitment, author, agency and side, and what they correct, 10-13 the group's areas,
+    # meetings, sides and co-leads (selectors.catalogue).
+    cache.clear()
+    with django_assert_num_queries(13):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
-    # Kept whole until the group's records change (selectors.page_key): 1-3 session, user,
-    # group with membership (and both revisions).
+    # Then kept until the group's version moves (commitments.cache): 1-3 session, user, group
+    # with membership and version.
     with django_assert_num_queries(3):
         assert client.get(url("commitments:group_dashboard", G)).status_code == 200
 
-    # Drawn again (as after a change): 1-3 session, user, group with membership (and the
-    # catalogue's revision), 4-5 the group's tallies (models.Tally, kept by the services): the counts per area and
-    # status, per meeting and per month completed (the summaries, the meetings' counts and the
-    # burn-up), and the overdue, due soon and inactive sums, 6 overdue, 7 due in 30 days,
-    # 8 inactive: the first few of each (no long texts), 9 the latest entries with commitment,
-    # author, agency and side, and what they correct.
-    caches["fragments"].clear()
-    caches["pages"].clear()
-    with django_assert_num_queries(9):
-        assert client.get(url("commitments:group_dashboard", G)).status_code == 200
-
-    # 1-3 session, user, group with membership, 4-5 every side's figures from the tallies
-    # (led, alone, per status, progress; the overdue and inactive sums), 6-9 per side: the ids
-    # of its most pressing open commitments with a due date, then, only when those leave room
-    # on the list, without one; 10 those commitments' values, 11 their lead agencies (all
-    # sides at once). The sides are the catalogue's. So at most 11, whatever the data.
-    caches["fragments"].clear()
-    caches["pages"].clear()
+    # 1-3 session, user, group with membership, 4 the group's sides, 5-6 every side's figures
+    # from the tallies (led, alone, per status, progress; the overdue and inactive sums), 7-10
+    # per side: the ids of its most pressing open commitments with a due date, then, only when
+    # those leave room on the list, without one; 11 those commitments' values, 12 their lead
+    # agencies (all sides at once). So at most 12, whatever the data.
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("commitments:sides", G)).status_code == 200
-    assert 9 <= len(queries) <= 11
-    # Then kept whole until the group's records change: 1-3 session, user, group.
-    with django_assert_num_queries(3):
-        assert client.get(url("commitments:sides", G)).status_code == 200
+    assert 10 <= len(queries) <= 12
 
     # 1-3 session, user, group with membership, 4 the user's membership (their previous visit),
     # 5 count of the entries in the range, 6 a page of entries with commitment, area, author,
     # agency, side and what they correct, 7-9 recording this visit (savepoint, update,
-    # release). The area and side filters' choices are the catalogue's.
-    with django_assert_num_queries(9):
+    # release), 10-11 the area and side filters' choices (the group's areas and sides).
+    with django_assert_num_queries(11):
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
     # 1-3 session, user, group with membership, 4 how many match (pager): without a filter,
     # by area or status, the group's status tallies (selectors.counted), 5 the page's ids (read in order from an index: see selectors.IdsFirst), 6 those
-    # commitments' values (area, meeting, owner), 7 their lead agencies' acronyms. The select
-    # filters' choices (areas, agencies, sides, meetings, members) are the catalogue's.
-    with django_assert_num_queries(7):
+    # commitments' values (area, meeting, owner), 7 their lead agencies' acronyms, 8-12 the
+    # select filters' choices (the group's areas, agencies, sides, meetings and members).
+    with django_assert_num_queries(12):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
     # The same with every filter set: 1-3 as above, 4-7 checking that the chosen area,
     # agency, meeting and owner exist in this group, 8 count, 9 the page's ids, 10 those
-    # commitments, 11 their lead agencies. On PostgreSQL a search reads its count and its
-    # page's ids in one query (selectors.paginate's `together`): 10.
+    # commitments, 11 their lead agencies, 12-16 the filters' choices as above. On PostgreSQL
+    # a search reads its count and its page's ids in one query (selectors.paginate's
+    # `together`): 15.
     ondcp = factories.agency("US", "ONDCP")
     filters = {
         "q": "Commitment",
@@ -116,7 +104,7 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 11):
+    with django_assert_num_queries(15 if connection.vendor == "postgresql" else 16):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
@@ -129,17 +117,11 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
 
     # 1-3 session, user, group with membership (and the user's side: the measurement form's
     # default), 4 the commitment with area, meeting, owner and source document,
-    # 5 its lead agencies with their party, 6 count of follow-ups (timeline pager), 7 a page
-    # of follow-ups with their author, 8 indicators with their latest measurement (also the
-    # measurement form's choice of indicator; its sides are the catalogue's). Drawn: as after
-    # a change.
-    caches["fragments"].clear()
-    caches["pages"].clear()
-    with django_assert_num_queries(8):
-        assert client.get(detail).status_code == 200
-    # Kept, its forms too, until the group's records change (selectors.page_key): 1-3,
-    # 4 the commitment.
-    with django_assert_num_queries(4):
+    # 5 count of follow-ups (timeline pager), 6 a page of follow-ups with their author,
+    # 7 indicators with their latest measurement (also the measurement form's choice of
+    # indicator), 8 the group's sides (the form's "reported by"), 9 the commitment's lead
+    # agencies with their party.
+    with django_assert_num_queries(9):
         assert client.get(detail).status_code == 200
 
     # The indicators alone (htmx, after "commitment-changed"): 1-3, 4 the commitment,
@@ -148,12 +130,12 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         client.get(detail, headers=htmx_headers("commitment-indicators"))
 
     # 1-3 session, user, group with membership and the user's side, 4 the indicator with
-    # area and commitment, 5 its measurements with who entered and reported them, 6 their
-    # history (corrections). The group's sides (the chart's and the form's) are the
-    # catalogue's.
+    # area and commitment, 5 the group's sides (the chart's), 6 its measurements with who
+    # entered and reported them, 7 their history (corrections), 8 the group's sides again
+    # (the form's "reported by").
     indicator = c.indicators.order_by("pk").first()
     indicator_url = url("commitments:indicator_detail", G, indicator.pk)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert client.get(indicator_url).status_code == 200
 
     # The status block alone (htmx, after "commitment-changed"): 1-3, 4 the commitment.

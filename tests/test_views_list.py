@@ -459,8 +459,7 @@ def _row(body: str, c: Commitment) -> str:
 
 
 def test_it_draws_a_page_seen_before_the_same(client, analyst, spread):
-    """The rows and the filter form are kept once drawn (CACHES["fragments"]): the second
-    visit gets the very same page."""
+    """A second visit gets the very same page."""
     signed_in(client, analyst)
 
     def page() -> str:  # the CSRF token is masked anew each time
@@ -477,9 +476,8 @@ def test_it_draws_a_page_seen_before_the_same(client, analyst, spread):
 def test_it_shows_every_change_at_once_though_rows_are_kept(
     client, analyst, coordinator, spread, group, monkeypatch, change
 ):
-    """A kept row or form is found by everything it shows, so any change draws it anew: also
-    the changes that leave the commitment itself as it was (its lead agency, area or owner
-    renamed, a day passing, a meeting or member added)."""
+    """Any change shows at once: also the changes that leave the commitment itself as it was
+    (its lead agency, area or owner renamed, a day passing, a meeting or member added)."""
     signed_in(client, analyst)
     c = spread["soon"]  # led by India's agency, owned by the coordinator, due in 10 days
     before = client.get(LIST).content.decode()

@@ -138,8 +138,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.mfa",
             ],
-            # {% load memo %}: pieces of pages kept under everything they show (see CACHES).
-            "libraries": {"memo": "common.templatetags.memo"},
             # {% url %} remembering what it reversed (common/templatetags/urls.py).
             "builtins": ["common.templatetags.urls"],
         },
@@ -160,7 +158,7 @@ def cache_from_url(url: str) -> dict:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
-            # A cache that does not answer must not hang a page: the page is drawn instead.
+            # A cache that does not answer fails the request within a second, never hangs it.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     if scheme == "locmem":
@@ -178,23 +176,9 @@ CACHES = {
     "default": cache_from_url(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
     ),
-    # The per-worker caches of {% memo %} and the catalogue, on their way out (issue 26).
-    **{
-        name: {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": name,
-            "TIMEOUT": None,
-            "OPTIONS": {"MAX_ENTRIES": entries, "CULL_FREQUENCY": 4},
-        }
-        for name, entries in (
-            ("fragments", 20_000),
-            ("pages", 1_000),
-            ("packs", 4),
-            ("catalogue", 2_000),
-        )
-    },
 }
-MEMO_LARGEST_PIECE = {"packs": 10_000_000}
+# How long a kept piece lives at most (commitments.cache): a write makes new keys anyway.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 24 * 60 * 60)
 
 # Database: SQLite in ./var by default; DATABASE_URL (postgres://...) for PostgreSQL.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))

@@ -7,10 +7,9 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..models import (
-    CatalogueRevision,
     ComplianceReview,
     ComplianceScore,
-    RecordsRevision,
+    GroupVersion,
     Snapshot,
     SnapshotRow,
     Tally,
@@ -111,19 +110,11 @@ class TallyAdmin(ReadOnlyAdmin):
     ordering = ("working_group", "kind", "key")
 
 
-@admin.register(CatalogueRevision)
-class CatalogueRevisionAdmin(ReadOnlyAdmin):
-    """How often each group's catalogue changed, kept by database triggers (models.catalogue):
-    shown for an investigation, changed by nobody here."""
+@admin.register(GroupVersion)
+class GroupVersionAdmin(ReadOnlyAdmin):
+    """Each group's version, raised by the services on every write (commitments.cache): shown
+    for an investigation, changed by nobody here (`manage.py bump_cache_version`)."""
 
-    list_display = ("working_group_id", "revision")
-    ordering = ("working_group_id",)
-
-
-@admin.register(RecordsRevision)
-class RecordsRevisionAdmin(ReadOnlyAdmin):
-    """How often each group's records changed, kept by database triggers (models.catalogue):
-    shown for an investigation, changed by nobody here."""
-
-    list_display = ("working_group_id", "revision")
-    ordering = ("working_group_id",)
+    list_display = ("working_group", "version")
+    list_select_related = ("working_group",)
+    ordering = ("working_group__name",)

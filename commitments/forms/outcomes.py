@@ -91,7 +91,7 @@ class MeasurementForm(FocusFirstErrorMixin, forms.Form):
         self.fields["reported_by"].queryset = Party.objects.filter(working_groups=group).order_by(
             "name"
         )
-        # Drawn from the group's catalogue (kept in memory); the queryset checks a value.
+        # Drawn from the group's catalogue; the queryset checks a value.
         self.fields["reported_by"].choices = [
             ("", self.fields["reported_by"].empty_label),
             *((party.pk, str(party)) for party in catalogue(group=group).parties),

@@ -190,7 +190,7 @@ class ActivityFilterForm(forms.Form):
         self.fields["area"].queryset = ActionArea.objects.in_group(group).order_by("order", "name")
         self.fields["side"].queryset = group.parties.order_by("name")
         self.fields["side"].label_from_instance = lambda p: p.name
-        # Drawn from the group's catalogue (kept in memory); the querysets check a value.
+        # Drawn from the group's catalogue; the querysets check a value.
         known = catalogue(group=group)
         self.fields["area"].choices = [
             ("", self.fields["area"].empty_label),

@@ -8,7 +8,6 @@ group-scoped model's manager is a `GroupScopedQuerySet`: `.visible_to(user)`, `.
 
 from ..rules import http_url_validator
 from .base import known_relations
-from .catalogue import CatalogueRevision, RecordsRevision
 from .commitments import (
     OPEN_STATUSES,
     ActionArea,
@@ -45,6 +44,7 @@ from .meetings import (
 )
 from .snapshots import IMMUTABLE, Snapshot, SnapshotRow
 from .tallies import Tally
+from .versions import GroupVersion
 
 __all__ = [
     "IMMUTABLE",
@@ -52,7 +52,6 @@ __all__ = [
     "ActionArea",
     "Affiliation",
     "Agency",
-    "CatalogueRevision",
     "Commitment",
     "CommitmentQuerySet",
     "ComplianceReview",
@@ -62,6 +61,7 @@ __all__ = [
     "FollowUp",
     "FollowUpQuerySet",
     "GroupScopedQuerySet",
+    "GroupVersion",
     "Indicator",
     "Measurement",
     "MeasurementQuerySet",
@@ -74,7 +74,6 @@ __all__ = [
     "Party",
     "Person",
     "Priority",
-    "RecordsRevision",
     "ReviewState",
     "Score",
     "ScoreState",

@@ -7,7 +7,7 @@ Selectors read data of objects the caller has already authorised through `commit
 what each side owes, recent activity and the members.
 """
 
-from .catalogue import Catalogue, catalogue, page_key, page_memo, read_catalogue
+from .catalogue import Catalogue, catalogue
 from .changes import KINDS, Changes, changes_between, snapshots
 from .compliance import (
     Compliance,
@@ -45,9 +45,6 @@ __all__ = [
     "KINDS",
     "Catalogue",
     "catalogue",
-    "page_key",
-    "page_memo",
-    "read_catalogue",
     "ActivityRange",
     "Changes",
     "changes_between",

@@ -55,22 +55,15 @@ class IndicatorDetail:
     on_track: charts.Verdict
     corrections: list[Correction]
 
-    def _chart_inputs(self) -> tuple:
-        i = self.indicator
-        return (_points(self.measurements), i.baseline, i.target, i.target_date)
-
     @functools.cached_property
     def chart(self) -> charts.LineChart:
-        """Drawn when asked: a page that kept the chart's HTML (see `chart_memo`) never asks."""
-        points, baseline, target, target_date = self._chart_inputs()
+        i = self.indicator
         return charts.indicator_chart(
-            points, baseline=baseline, target=target, target_date=target_date
+            _points(self.measurements),
+            baseline=i.baseline,
+            target=i.target,
+            target_date=i.target_date,
         )
-
-    @property
-    def chart_memo(self) -> str:
-        """Everything the chart shows: the key under which its HTML is kept."""
-        return repr(self._chart_inputs())
 
 
 def _points(measurements: list[Measurement]) -> list[charts.Point]:
@@ -157,7 +150,7 @@ def indicator_detail(
 
 
 def group_parties(*, group) -> list[Party]:
-    """The group's sides, by name (its catalogue's: kept in memory)."""
+    """The group's sides, by name."""
     return list(catalogue(group=group).parties)
 
 
@@ -181,13 +174,7 @@ class BurnUpSeries:
 
     @functools.cached_property
     def chart(self) -> charts.LineChart:
-        """Drawn when asked: a page that kept this series' HTML (see `memo`) never asks."""
         return charts.burn_up_chart(self.months, self.total, self.completed)
-
-    @property
-    def memo(self) -> str:
-        """Everything the series shows: the key under which its HTML is kept."""
-        return repr((self.name, self.months, self.total, self.completed))
 
     @property
     def rows(self) -> list[tuple[datetime.date, int, int]]:

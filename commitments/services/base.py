@@ -1,8 +1,10 @@
 """The write helpers every service is built from (HackSoft's `model_update` recipe).
 
 Each validates with `full_clean()` before writing, so callers get a ValidationError with field
-messages rather than an IntegrityError, and attributes the history row to the acting user.
-Callers hold a transaction: every public service is `@transaction.atomic`.
+messages rather than an IntegrityError, attributes the history row to the acting user, and
+raises the version of the groups whose pages show the row once the transaction commits
+(`commitments.cache`). Callers hold a transaction: every public service is
+`@transaction.atomic`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.db import models
+
+from .. import cache
 
 M = TypeVar("M", bound=models.Model)
 
@@ -21,6 +25,7 @@ def save(instance: M, *, actor=None, exclude: Iterable[str] = ()) -> M:
     if actor is not None:
         instance._history_user = actor
     instance.save()
+    cache.changed_for(instance)
     return instance
 
 
@@ -65,6 +70,8 @@ def update(instance: M, *, actor=None, **data: Any) -> tuple[M, bool]:
         save(instance, actor=actor)
     for name, values in m2m_changed.items():
         getattr(instance, name).set(values)
+    if m2m_changed and not changed:
+        cache.changed_for(instance)
     return instance, bool(changed or m2m_changed)
 
 
@@ -73,4 +80,5 @@ def delete(instance: models.Model, *, actor=None) -> None:
     row to `actor`."""
     if actor is not None:
         instance._history_user = actor
+    cache.changed_for(instance)  # before: a deleted row no longer says its group
     instance.delete()

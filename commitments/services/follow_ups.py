@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import access
+from .. import access, cache
 from ..models import (
     Commitment,
     EntryKind,
@@ -196,6 +196,7 @@ def follow_up_record(
     )
     current.save(update_fields=_MOVED)
     tally_change(current.working_group_id, before, counted(current, sides))
+    cache.changed([current.working_group_id])
     # Hand the caller the fresh state without another query.
     for name in (n for n in _MOVED if n != "updated_at"):
         setattr(commitment, name, getattr(current, name))

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .. import cache
 from ..models import ActionArea, Affiliation, Agency, Membership, Party, WorkingGroup
 from . import base
 
@@ -221,4 +222,5 @@ def user_ensure(
         changed = True
     if changed:
         user.save()
+        cache.changed(cache.EVERY_GROUP)  # pages show people's names
     return user, created

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from common.sql import CompiledQuery
 
+from .. import cache
 from ..models import Commitment, Tally
 from ..models.tallies import FIELDS, contributions
 
@@ -132,6 +133,7 @@ def tally_rebuild(*, working_group_id: int) -> None:
         )
         setattr(row, column, amount)
     Tally.objects.bulk_create(rows.values(), batch_size=1000)
+    cache.changed([working_group_id])
 
 
 def tally_differences(*, working_group_id: int) -> dict:

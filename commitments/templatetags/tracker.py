@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
-from commitments import selectors
 from commitments.models import Status
 
 register = template.Library()
@@ -81,82 +80,6 @@ def display_name(user) -> str:
     if affiliation is None:
         return name
     return f"{name}, {affiliation.agency.acronym} ({affiliation.agency.party.name})"
-
-
-@register.filter
-def entry_memo(fu) -> str:
-    """Every value a log entry shows (includes/entry.html, the dashboard's feed): the key under
-    which its HTML is kept (CACHES["fragments"]), so a renamed author or commitment, or any
-    change to the entry, draws it anew."""
-    corrects = fu.corrects if fu.corrects_id else None
-    return repr(
-        (
-            fu.pk,
-            fu.kind,
-            display_name(fu.author),
-            fu.occurred_on,
-            fu.created_at,
-            fu.status_before,
-            fu.status_after,
-            fu.progress_before,
-            fu.progress_after,
-            fu.changes,
-            fu.corrects_id,
-            corrects.occurred_on if corrects else None,
-            fu.note,
-            fu.evidence_url,
-            fu.external_reference,
-            fu.commitment.reference,
-            fu.commitment.title,
-        )
-    )
-
-
-@register.filter
-def page_memo(group) -> str | None:
-    """The key of a page kept whole: `selectors.page_memo` (None: draw it, do not keep it)."""
-    return selectors.page_memo(group=group)
-
-
-@register.filter
-def commitments_memo(commitments) -> str:
-    """The key of a short list of commitments as the dashboard shows them."""
-    return repr(
-        [(c.reference, c.title, c.status, c.due_date, c.last_activity_on) for c in commitments]
-    )
-
-
-@register.filter
-def entries_memo(entries) -> str:
-    """The key of a run of log entries: each one's `entry_memo`."""
-    return "|".join(entry_memo(fu) for fu in entries)
-
-
-@register.filter
-def measurements_memo(measurements) -> str:
-    """The key of an indicator's table of values: every value each row shows."""
-    return repr(
-        [
-            (
-                m.pk,
-                m.period_end,
-                m.value,
-                m.reported_by.name if m.reported_by_id else None,
-                display_name(m.entered_by),
-                m.note,
-                m.evidence_url,
-            )
-            for m in measurements
-        ]
-    )
-
-
-@register.filter
-def corrections_memo(corrections) -> str:
-    """The key of an indicator's corrections: every value each one shows."""
-    return repr(
-        [(c.period_end, c.changes, display_name(c.by), c.at, c.reason) for c in corrections]
-    )
 
 
 def user_affiliation(user):

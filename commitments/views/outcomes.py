@@ -8,14 +8,11 @@ browsers with POST-redirect-GET; refusals come back next to the field with the i
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -42,47 +39,30 @@ def _saved_text(measurement) -> str:
 
 
 def _indicator_context(request, group_access, indicator, **extra) -> dict:
-    """The indicator page's context. The page is kept whole until the group's records change
-    (selectors.page_key, with the indicator, what the asker may do, the side they speak for
-    and the value a ?correct= link names), unless the request brings forms of its own: so
-    what it shows is read only when drawn (lazy)."""
+    """The indicator page's context: `extra` brings the forms of a request that came back
+    with the user's input. A ?correct=<id> link opens the correction of that value."""
     group = group_access.group
-    detail = SimpleLazyObject(
-        lambda: selectors.indicator_detail(
-            indicator=indicator, parties=selectors.group_parties(group=group)
-        )
+    detail = selectors.indicator_detail(
+        indicator=indicator, parties=selectors.group_parties(group=group)
     )
-    side = access.side_of(group_access, request.user) if group_access.can_follow_up else None
-    correct = request.GET.get("correct", "")
-    rights = (group_access.can_coordinate, group_access.can_follow_up)
     context = {
         "group": group,
         "group_access": group_access,
         "indicator": indicator,
         "detail": detail,
-        "page_memo": None
-        if extra
-        else selectors.page_memo(group=group, parts=(indicator.pk, *rights, side, correct)),
     }
     if group_access.can_follow_up:
         if "form" not in extra:
-            context["form"] = SimpleLazyObject(lambda: MeasurementForm(group=group, side_id=side))
+            side = access.side_of(group_access, request.user)
+            context["form"] = MeasurementForm(group=group, side_id=side)
+        correct = request.GET.get("correct", "")
         if "correct_form" not in extra and correct.isdigit():
-
-            @functools.cache
-            def chosen():  # None when the link names no value of this indicator
-                return next((m for m in detail.measurements if m.pk == int(correct)), None)
-
-            def correct_form():
-                measurement = chosen()
-                if measurement is None:
-                    return None
-                return MeasurementCorrectForm(
-                    group=group, initial=MeasurementCorrectForm.initial_for(measurement)
+            chosen = next((m for m in detail.measurements if m.pk == int(correct)), None)
+            if chosen is not None:
+                context["correcting"] = chosen
+                context["correct_form"] = MeasurementCorrectForm(
+                    group=group, initial=MeasurementCorrectForm.initial_for(chosen)
                 )
-
-            context["correcting"] = SimpleLazyObject(chosen)
-            context["correct_form"] = SimpleLazyObject(correct_form)
     context.update(extra)
     return context
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from common.htmx import htmx_target
@@ -26,8 +25,7 @@ def sides(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group_access.group,
             "group_access": group_access,
-            # Read only when the page is drawn: kept whole until the group's records change.
-            "report": SimpleLazyObject(lambda: selectors.sides(group=group_access.group)),
+            "report": selectors.sides(group=group_access.group),
         },
     )
 

@@ -16,6 +16,7 @@ from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,7 @@ from django_htmx.http import trigger_client_event
 
 from common.htmx import htmx_target
 
-from .. import access, selectors, services
+from .. import access, cache, selectors, services
 from ..filters import list_filters
 from ..forms import CommitmentFilterForm, FollowUpForm, MeasurementForm, StatusChangeForm
 from ..models import Commitment, Membership, Status
@@ -53,13 +54,24 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def group_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     group_access = access.get_group_for_user(request.user, slug)
-    # Read only when the page is drawn: it is kept whole until the group's records change
-    # (the template's {% memo dashboard %}, selectors.page_key).
+    # Read only when drawn: the page is kept under the group's version and the day (the
+    # template's {% cache %}, commitments.cache).
     dashboard = SimpleLazyObject(lambda: selectors.group_dashboard(group=group_access.group))
     return render(
         request,
         "commitments/dashboard.html",
-        {"group": group_access.group, "group_access": group_access, "dashboard": dashboard},
+        {
+            "group": group_access.group,
+            "group_access": group_access,
+            "dashboard": dashboard,
+            "kept_for": cache.kept_for(),
+            "piece": cache.piece(
+                group_access.group,
+                timezone.localdate(),
+                group_access.role,
+                group_access.can_coordinate,
+            ),
+        },
     )
 
 
@@ -88,18 +100,11 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     htmx = htmx_target(request) == "commitment-results"
     # After “previous/next page” the link is gone: focus the results' heading instead.
     focus = htmx and request.htmx.trigger in ("page-prev", "page-next")
-    # The results are kept whole until the group's records change (selectors.page_key), under
-    # everything else they depend on: the query (filters, sort, page), whose list "mine" is,
-    # what the asker may do, and how they are asked for. The page is read only when drawn.
-    mine = filters.get("mine")
     context = {
         "group": group,
         "group_access": group_access,
         "form": form,
-        "page": SimpleLazyObject(results),
-        "results_memo": selectors.page_memo(
-            group=group, parts=(here, mine and mine.pk, group_access.can_follow_up, htmx, focus)
-        ),
+        "page": results(),
         "status_options": STATUS_OPTIONS,
         "here": here,
         "export_query": _without_page(request),
@@ -248,10 +253,8 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
 def _commitment_context(
     request: HttpRequest, group_access: access.GroupAccess, commitment: Commitment, **extra
 ) -> dict:
-    """The commitment page's context. Its parts are kept until the group's records change
-    (the template's {% memo %}s under selectors.page_key), the forms too when nothing of this
-    request's is in them (no input sent back, no conflict): so what they show is read only
-    when drawn (lazy), and `*_memo` say under what each form is kept (None: drawn, not kept)."""
+    """The commitment page's context: `extra` brings the forms of a request that came back
+    with the user's input (errors, a conflict)."""
     detail = selectors.commitment_detail(commitment=commitment)
     group = group_access.group
     context = {
@@ -259,45 +262,24 @@ def _commitment_context(
         "group_access": group_access,
         "commitment": commitment,
         "detail": detail,
-        "timeline": SimpleLazyObject(
-            lambda: selectors.timeline(commitment=commitment, page_number=request.GET.get("page"))
-        ),
+        "timeline": selectors.timeline(commitment=commitment, page_number=request.GET.get("page")),
         "has_form": "form" in extra or group_access.can_follow_up,
-        "follow_up_memo": None,
-        "measurement_memo": None,
     }
     if group_access.can_follow_up and "form" not in extra:
+        form = FollowUpForm(commitment=commitment)
         # "Correct this entry" links here with ?corrects=<id>: the form says which one.
         corrects = request.GET.get("corrects", "")
-
-        def follow_up_form() -> FollowUpForm:
-            form = FollowUpForm(commitment=commitment)
-            if corrects.isdigit():
-                form.corrected = selectors.correctable_entry(
-                    commitment=commitment, pk=int(corrects)
-                )
-                if form.corrected is not None:
-                    form.initial["corrects"] = form.corrected.pk
-            return form
-
-        context["form"] = SimpleLazyObject(follow_up_form)
-        if not extra:
-            context["follow_up_memo"] = selectors.page_memo(
-                group=group, parts=(commitment.pk, commitment.version, corrects)
-            )
-        if "measurement_form" not in extra:
-            side = access.side_of(group_access, request.user)
-            context["measurement_form"] = SimpleLazyObject(
-                lambda: MeasurementForm(
-                    group=group,
-                    indicators=detail.indicators,  # the page's own: read once for both
-                    side_id=side,
-                )
-            )
-            if not extra:
-                context["measurement_memo"] = selectors.page_memo(
-                    group=group, parts=(commitment.pk, side)
-                )
+        if corrects.isdigit():
+            form.corrected = selectors.correctable_entry(commitment=commitment, pk=int(corrects))
+            if form.corrected is not None:
+                form.initial["corrects"] = form.corrected.pk
+        context["form"] = form
+    if group_access.can_follow_up and "measurement_form" not in extra and detail.indicators:
+        context["measurement_form"] = MeasurementForm(
+            group=group,
+            indicators=detail.indicators,  # the page's own: read once for both
+            side_id=access.side_of(group_access, request.user),
+        )
     context.update(extra)
     return context
 
@@ -333,10 +315,8 @@ def commitment_detail(request: HttpRequest, slug: str, reference: str) -> HttpRe
                 "group": group_access.group,
                 "group_access": group_access,
                 "commitment": commitment,
-                "timeline": SimpleLazyObject(
-                    lambda: selectors.timeline(
-                        commitment=commitment, page_number=request.GET.get("page")
-                    )
+                "timeline": selectors.timeline(
+                    commitment=commitment, page_number=request.GET.get("page")
                 ),
                 # After “newer/older” the link is gone: focus the timeline's summary instead.
                 "focus_timeline": request.htmx.trigger in ("timeline-newer", "timeline-older"),
