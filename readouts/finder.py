@@ -106,7 +106,7 @@ _TRANSLATE = str.maketrans(
 )
 
 
-def _low(text: str) -> str:
+def lowered(text: str) -> str:
     """Lower-cased text with straight quotes, of exactly the same length as `text`."""
     text = text.translate(_TRANSLATE)
     if text.isascii():
@@ -137,7 +137,7 @@ _ADV = (
     r"strongly|duly|readily|swiftly|promptly|expressly|specifically|again|in principle|"
     r"separately|equally)\s+)*"
 )
-_VAGUE_ON = r"(?:the\s+)?(?:importance|need|value|significance|relevance|urgency|necessity)\b"
+VAGUE_ON = r"(?:the\s+)?(?:importance|need|value|significance|relevance|urgency|necessity)\b"
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ _CUES: tuple[_CueKind, ...] = (
     ),
 )
 # A cheap test a sentence must pass before the cue patterns run.
-_ANY_CUE = re.compile(
+ANY_CUE = re.compile(
     r"agree|decision|consensus|intention|intent|readiness|willingness|determination|concur|commit|pledg|undert|resol|decid|determin|confirmed\s+that|task|asked|"
     r"request|instruct|mandat|direct|charg|entrust|invit|\bwill\b|shall|would|should|must|"
     r"plan|intend|expect|\baim|seek|sought|hope|wish|ready|offer|volunteer|propos|suggest|"
@@ -247,7 +247,7 @@ _ANY_CUE = re.compile(
 )
 
 _NEXT_WORD = re.compile(r"\s*([a-z]+|:\s*$)")
-_VAGUE_ON_AT = re.compile(r"\s*" + _VAGUE_ON)
+_VAGUE_ON_AT = re.compile(r"\s*" + VAGUE_ON)
 _NOT_VERB_AFTER_MODAL = wordset(
     "of to and or the a an in for that this these those with from on at as by is are was were like "
     "power"
@@ -258,7 +258,7 @@ _NEGATION_BEFORE = re.compile(
 )
 _NEGATION_AFTER = re.compile(r"^(?:not|never|no\s+longer)\b(?!\s+only\b)")
 _RELATIVE_BEFORE = re.compile(r"\b(?:which|that|who|whom|whose|where)\s+(?:also\s+)?$")
-_THAT_LINKS = frozenset({"that", "upon"})
+THAT_LINKS = frozenset({"that", "upon"})
 _NOUN_WEIGHTS = {"intention": 0.5, "intent": 0.5, "readiness": 0.5, "willingness": 0.45,
                  "determination": 0.35}  # fmt: skip
 
@@ -268,7 +268,7 @@ _DISCUSSION_FRAME = re.compile(
     r"felt|warned|cautioned|recalled|reiterated|predicted|considered|concluded|expressed\s+"
     r"(?:the\s+|their\s+|its\s+)?(?:hope|confidence|belief|view|concern|expectation|"
     r"conviction)|(?:was|were|are|is)\s+(?:confident|convinced|hopeful)|agreed\s+on\s+"
-    + _VAGUE_ON
+    + VAGUE_ON
     + r"(?:\s+of)?)\b"
 )
 _PREDICTION = re.compile(
@@ -299,7 +299,7 @@ _THAT_ACTION = re.compile(
 )
 
 
-def _that_has_action(low: str, clause: _Clause) -> bool:
+def _that_has_action(low: str, clause: Clause) -> bool:
     """Whether "agreed that ..." goes on to an action ("X will ...", "X be established")."""
     cue = clause.cue
     if any(c.kind in {"modal", "intend", "to_be"} for c in cue.absorbed):
@@ -325,7 +325,7 @@ _ACTION_VERBS = wordset(
 
 
 @dataclass
-class _Cue:
+class Cue:
     kind: str
     weight: float
     start: int  # of the whole match (within the sentence)
@@ -334,7 +334,7 @@ class _Cue:
     end: int  # where the action text begins
     link: str
     word: str
-    absorbed: list[_Cue] = field(default_factory=list)
+    absorbed: list[Cue] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -349,8 +349,8 @@ class _Cue:
         return re.sub(r"\s+", " ", text)
 
 
-def _find_cues(low: str) -> list[_Cue]:
-    found: list[_Cue] = []
+def _find_cues(low: str) -> list[Cue]:
+    found: list[Cue] = []
     for kind in _CUES:
         for mo in kind.pattern.finditer(low):
             word = mo.group("cue")
@@ -385,7 +385,7 @@ def _find_cues(low: str) -> list[_Cue]:
                 if nxt and nxt.group(1) in {"the", "a", "an", "this", "these", "its", "their"}:
                     weight = 0.6  # "agreed to the proposal": accepted something
             found.append(
-                _Cue(
+                Cue(
                     kind=kind.name,
                     weight=weight,
                     start=mo.start(),
@@ -398,7 +398,7 @@ def _find_cues(low: str) -> list[_Cue]:
             )
     # Resolve overlaps: the earlier, then the stronger, then the longer match wins.
     found.sort(key=lambda c: (c.cue_start, -c.weight, -(c.end - c.start)))
-    kept: list[_Cue] = []
+    kept: list[Cue] = []
     reach = -1  # the furthest end of a kept cue; starts are sorted, so this tells overlaps
     for cue in found:
         if cue.cue_start < reach:
@@ -408,7 +408,7 @@ def _find_cues(low: str) -> list[_Cue]:
     return kept
 
 
-def _negation(low: str, cue: _Cue) -> str | None:
+def _negation(low: str, cue: Cue) -> str | None:
     before = low[max(0, cue.cue_start - 30) : cue.cue_start]
     # "did not agree", "were unable to agree", "will not", "no agreement": negations of this cue.
     mo = _NEGATION_BEFORE.search(before)
@@ -429,7 +429,7 @@ def _negation(low: str, cue: _Cue) -> str | None:
 
 
 @dataclass(frozen=True)
-class _PartyMatcher:
+class PartyMatcher:
     code: str
     pattern: re.Pattern[str] | None
 
@@ -442,7 +442,7 @@ _JOINT = re.compile(
     r"\b(?:the\s+)?(?:working\s+group|sub-?group|expert\s+group|dialogue|group)\b(?!\s+of)|"
     r"\bwe\b|\bjointly\b|\btogether\b|\bmutually\b|\bbilaterally\b|\beach\s+side\b"
 )
-_GENERIC_ACTOR = re.compile(
+GENERIC_ACTOR = re.compile(
     r"\b(?:experts|officials|participants|agencies|authorities|regulators|officers|"
     r"representatives|ministries|members|counterparts|investigators|they|it)\b"
 )
@@ -458,7 +458,7 @@ _REPORTING = re.compile(
 )
 
 
-def _party_matchers(parties: Sequence[PartyHint]) -> list[_PartyMatcher]:
+def party_matchers(parties: Sequence[PartyHint]) -> list[PartyMatcher]:
     out = []
     for party in parties:
         exact, loose = [], []
@@ -469,16 +469,16 @@ def _party_matchers(parties: Sequence[PartyHint]) -> list[_PartyMatcher]:
             parts.append(r"(?<![\w.])(?:" + "|".join(exact) + r")(?![\w]|\.\w)")
         if loose:
             parts.append(r"(?i:(?<![\w.])(?:" + "|".join(loose) + r")(?!\w))")
-        out.append(_PartyMatcher(party.code, re.compile("|".join(parts)) if parts else None))
+        out.append(PartyMatcher(party.code, re.compile("|".join(parts)) if parts else None))
     return out
 
 
-def _named_parties(
+def named_parties(
     orig: str,
     low: str,
     start: int,
     end: int,
-    matchers: list[_PartyMatcher],
+    matchers: list[PartyMatcher],
     *,
     after_preposition: bool = False,
 ) -> list[str]:
@@ -498,7 +498,7 @@ def _named_parties(
     return codes
 
 
-def _subject_segments(low: str, start: int, end: int) -> list[tuple[int, int]]:
+def subject_segments(low: str, start: int, end: int) -> list[tuple[int, int]]:
     """orig[start:end] cut at reporting verbs and "that", nearest to the cue first."""
     cuts = [start]
     for mo in _REPORTING.finditer(low, start, end):
@@ -509,21 +509,21 @@ def _subject_segments(low: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class _Actor:
+class Actor:
     parties: tuple[str, ...]
     reason: str
     named: bool  # an actor (party, joint phrase or generic actor) was named
 
 
-def _actor_in(orig: str, low: str, start: int, end: int, matchers, all_codes) -> _Actor | None:
-    for seg_start, seg_end in _subject_segments(low, start, end):
-        codes = _named_parties(orig, low, seg_start, seg_end, matchers)
+def actor_in(orig: str, low: str, start: int, end: int, matchers, all_codes) -> Actor | None:
+    for seg_start, seg_end in subject_segments(low, start, end):
+        codes = named_parties(orig, low, seg_start, seg_end, matchers)
         if codes:
             names = ", ".join(codes)
-            return _Actor(tuple(codes), f"names {names} as the actor", True)
+            return Actor(tuple(codes), f"names {names} as the actor", True)
         if _JOINT.search(low, seg_start, seg_end):
-            return _Actor(all_codes, "names both sides", True)
-        if _GENERIC_ACTOR.search(low, seg_start, seg_end):
+            return Actor(all_codes, "names both sides", True)
+        if GENERIC_ACTOR.search(low, seg_start, seg_end):
             # "it", "they", "officials": look further back for whom they stand for.
             continue
     return None
@@ -534,7 +534,7 @@ def _actor_in(orig: str, low: str, start: int, end: int, matchers, all_codes) ->
 
 
 @dataclass(frozen=True)
-class _AreaMatcher:
+class AreaMatcher:
     slug: str
     terms: tuple[tuple[str, float], ...]  # (term, weight), longest first
     pattern: re.Pattern[str] | None  # one named group per term, longest first
@@ -553,7 +553,7 @@ def _term_pattern(term: str, *, inflect: bool = True) -> str:
     """A keyword as a pattern that also finds its plural (and, if `inflect`, other common
     inflections: "training" finds "trained", "laboratory" finds "laboratories")."""
     parts = []
-    for word in re.split(r"[\s]+", _low(term).strip()):
+    for word in re.split(r"[\s]+", lowered(term).strip()):
         if not word:
             continue
         if inflect and len(word) > 5 and word.isalpha():
@@ -566,19 +566,19 @@ def _term_pattern(term: str, *, inflect: bool = True) -> str:
     return r"[\s-]+".join(parts) + r"(?![\w])"
 
 
-def _area_matchers(areas: Sequence[AreaHint]) -> list[_AreaMatcher]:
+def area_matchers(areas: Sequence[AreaHint]) -> list[AreaMatcher]:
     out = []
     for area in areas:
         terms: dict[str, float] = {}
         inflect: dict[str, bool] = {}
         for kw in area.keywords:
             if kw and kw.strip():
-                terms[_low(kw.strip())] = 1.0 + 0.5 * (len(kw.split()) - 1)
-                inflect[_low(kw.strip())] = True
+                terms[lowered(kw.strip())] = 1.0 + 0.5 * (len(kw.split()) - 1)
+                inflect[lowered(kw.strip())] = True
         # Words of the name count a little, as written (and plural): not "sharing" or
         # "building", which say nothing about an area.
         for word in re.findall(r"[A-Za-z][A-Za-z-]+", area.name):
-            w = _low(word)
+            w = lowered(word)
             if w not in _NAME_STOP and len(w) > 3 and not w.endswith("ing") and w not in terms:
                 terms[w] = 0.3
                 inflect[w] = False
@@ -595,7 +595,7 @@ def _area_matchers(areas: Sequence[AreaHint]) -> list[_AreaMatcher]:
             if ordered
             else None
         )
-        out.append(_AreaMatcher(area.slug, ordered, pattern))
+        out.append(AreaMatcher(area.slug, ordered, pattern))
     return out
 
 
@@ -606,7 +606,7 @@ _ANAPHORA = re.compile(
 )
 
 
-def _area_scores(text: str, matchers: list[_AreaMatcher], factor: float):
+def _area_scores(text: str, matchers: list[AreaMatcher], factor: float):
     for matcher in matchers:
         score, hits = 0.0, []
         if matcher.pattern is not None:
@@ -620,11 +620,11 @@ def _area_scores(text: str, matchers: list[_AreaMatcher], factor: float):
 
 
 _AREA_MIN = 0.3
-_NEAR = 400  # characters either side of a clause that count as its surroundings
+NEAR = 400  # characters either side of a clause that count as its surroundings
 
 
-def _suggest_area(
-    clause_low: str, rest_low: str, context_low: str, matchers: list[_AreaMatcher]
+def suggest_area(
+    clause_low: str, rest_low: str, context_low: str, matchers: list[AreaMatcher]
 ) -> tuple[str | None, list[str]]:
     """The best area for a clause and the keywords behind it.
 
@@ -682,7 +682,7 @@ _NO_E = wordset(
 )
 
 
-def _base_form(word: str) -> str:
+def base_form(word: str) -> str:
     """A rough base form of an English participle or gerund: 'shared' -> 'share'."""
     low = word.lower()
     if low in _IRREGULAR:
@@ -717,11 +717,11 @@ _TITLE_CUTS = (
     ", while", " - ", "; ", " in line with", ", in ", ", as ", " that ", ", to ", " and ",
     ", ",
 )  # fmt: skip
-_PASSIVE = re.compile(r"^be\s+(?P<part>[a-z]+(?:ed|en|t|wn|un|ld|de|ne)|held|set|met|run|put)\b")
-_HOLD = re.compile(
+PASSIVE = re.compile(r"^be\s+(?P<part>[a-z]+(?:ed|en|t|wn|un|ld|de|ne)|held|set|met|run|put)\b")
+HOLD = re.compile(
     r"(?:take\s+place|be\s+(?:held|convened|organi[sz]ed|hosted)|convene|meet|happen|occur)\b"
 )
-_EVENT = re.compile(r"\b(?:meeting|session|round|workshop|conference|seminar|dialogue|course)\b")
+EVENT = re.compile(r"\b(?:meeting|session|round|workshop|conference|seminar|dialogue|course)\b")
 
 
 _DANGLING = re.compile(
@@ -732,7 +732,7 @@ _DANGLING = re.compile(
 )
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = _DANGLING.sub("", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
@@ -741,23 +741,23 @@ def _tidy(text: str) -> str:
     return text.strip(" ,;:.-–—\"'“”‘’")
 
 
-def _shorten(text: str, limit: int = TITLE_MAX) -> str:
+def shorten(text: str, limit: int = TITLE_MAX) -> str:
     for cut in (", which ", ", who ", ", whose "):
         pos = text.find(cut, 15)
         if pos > 0:
-            text = _tidy(text[:pos])
+            text = tidy(text[:pos])
     if len(text) <= limit:
         return text
     for cut in _TITLE_CUTS:
         pos = text.find(cut, 25)
         if 0 < pos <= limit:
-            return _tidy(text[:pos])
+            return tidy(text[:pos])
     head = text[: limit - 1]
     head = head[: head.rfind(" ")] if " " in head else head
-    return _tidy(re.sub(r"\s+(?:and|or|of|the|a|an|to|for|in|on|with|by)$", "", head)) + "…"
+    return tidy(re.sub(r"\s+(?:and|or|of|the|a|an|to|for|in|on|with|by)$", "", head)) + "…"
 
 
-def _make_title(
+def make_title(
     orig: str, low: str, action_start: int, end: int, subject: str, due_text: str
 ) -> str:
     action = orig[action_start:end]
@@ -769,11 +769,11 @@ def _make_title(
             action_low = action_low[:pos] + action_low[pos + len(due_text) :]
     action = LIST_MARKER.sub("", action, count=1) if LIST_MARKER.match(action) else action
     action = _LEADING_FILLER.sub("", action.strip())
-    action_low = _low(action)
-    subject = _tidy(re.sub(r"^(?:and|but|while|whereas|that)\s+", "", subject.strip(), flags=re.I))
-    passive = _PASSIVE.match(action_low)
+    action_low = lowered(action)
+    subject = tidy(re.sub(r"^(?:and|but|while|whereas|that)\s+", "", subject.strip(), flags=re.I))
+    passive = PASSIVE.match(action_low)
     if passive:
-        verb = _base_form(passive.group("part"))
+        verb = base_form(passive.group("part"))
         rest = action[passive.end() :]
         rest = re.sub(r"^\s*(?:up|out|off)\b", lambda m: m.group(0), rest)
         particle = re.match(r"^\s*(up|out|off|down)\b", rest)
@@ -782,19 +782,19 @@ def _make_title(
             rest = rest[particle.end() :]
         rest = re.sub(r"^\s*by\s+[^,;]*?(?=\s+and\s+|,|;|$)", "", rest)
         rest = re.sub(
-            r"^(\s*and\s+)([a-z]+ed)\b", lambda m: m.group(1) + _base_form(m.group(2)), rest
+            r"^(\s*and\s+)([a-z]+ed)\b", lambda m: m.group(1) + base_form(m.group(2)), rest
         )
         subject = re.sub(r"^(?:it\s+was\s+\w+\s+that\s+)", "", subject, flags=re.I)
         action = f"{verb} {_lower_first(subject)} {rest}"
-    elif _EVENT.search(_low(subject)) and _HOLD.match(action_low):
+    elif EVENT.search(lowered(subject)) and HOLD.match(action_low):
         rest = re.sub(r"^\S+(?:\s+place)?", "", action).strip()
         action = f"hold {_lower_first(subject)} {rest}"
     else:
         first = re.match(r"([A-Za-z]+)(ing)\b", action)
         if first and first.group(1).lower() not in {"br", "s", "th", "k", "r", "w"}:
-            action = _base_form(first.group(0)) + action[first.end() :]
-    title = _tidy(action)
-    title = _shorten(title)
+            action = base_form(first.group(0)) + action[first.end() :]
+    title = tidy(action)
+    title = shorten(title)
     return title[:1].upper() + title[1:] if title else title
 
 
@@ -814,10 +814,10 @@ def _lower_first(text: str) -> str:
 
 
 @dataclass
-class _Clause:
+class Clause:
     start: int  # within the sentence
     end: int
-    cue: _Cue
+    cue: Cue
     action_start: int  # where the action words begin (for the title)
     subject_start: int
     subject_end: int
@@ -838,9 +838,9 @@ _COORD_TO = re.compile(
 _ENUM = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[;:,]))\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|\d)\)\s+")
 
 
-def _split_between_cues(low: str, cues: list[_Cue]) -> list[tuple[int, int, _Cue]]:
+def _split_between_cues(low: str, cues: list[Cue]) -> list[tuple[int, int, Cue]]:
     """Cut the sentence between primary cues; returns (start, end, cue) spans."""
-    spans: list[tuple[int, int, _Cue]] = []
+    spans: list[tuple[int, int, Cue]] = []
     start = 0
     current = cues[0]
     last_end = current.end
@@ -894,9 +894,9 @@ def _split_coordinated(low: str, orig: str, start: int, end: int) -> list[tuple[
     return merged
 
 
-def _absorb(low: str, cues: list[_Cue]) -> list[_Cue]:
+def _absorb(low: str, cues: list[Cue]) -> list[Cue]:
     """Fold cues that belong to another one into it; return the primary cues."""
-    primary: list[_Cue] = []
+    primary: list[Cue] = []
     for cue in cues:
         if primary:
             host = primary[-1]
@@ -904,7 +904,7 @@ def _absorb(low: str, cues: list[_Cue]) -> list[_Cue]:
             between = low[host.end : cue.start] if near else ""
             in_complement = (
                 near
-                and host.link in _THAT_LINKS
+                and host.link in THAT_LINKS
                 and cue.kind in {"modal", "intend"}
                 and not re.search(r";|,\s*(?:and|while|whereas|but)\s", between)
                 and _words(between) <= 25
@@ -923,11 +923,11 @@ def _absorb(low: str, cues: list[_Cue]) -> list[_Cue]:
 
 
 @dataclass
-class _LeadIn:
+class LeadIn:
     """A sentence that ends in a colon after a cue ("the two sides agreed to:"): the list items
     that follow it take its cue and its actor."""
 
-    clause: _Clause
+    clause: Clause
     orig: str
     low: str
     para: Paragraph
@@ -936,17 +936,17 @@ class _LeadIn:
 
 
 @dataclass
-class _Context:
+class Context:
     today: date
-    areas: list[_AreaMatcher]
-    parties: list[_PartyMatcher]
+    areas: list[AreaMatcher]
+    parties: list[PartyMatcher]
     all_codes: tuple[str, ...]
 
 
-def _action_start(low: str, clause: _Clause) -> int:
+def _action_start(low: str, clause: Clause) -> int:
     cue = clause.cue
     pos = cue.end
-    if cue.link in _THAT_LINKS:
+    if cue.link in THAT_LINKS:
         inner = [c for c in cue.absorbed if c.kind == "modal"]
         if inner:
             return inner[0].end
@@ -960,14 +960,14 @@ def _action_start(low: str, clause: _Clause) -> int:
     return pos
 
 
-def _score_clause(
+def score_clause(
     para: Paragraph,
     sentence: Sentence,
     orig: str,
     low: str,
-    clause: _Clause,
-    ctx: _Context,
-    lead: _LeadIn | None = None,
+    clause: Clause,
+    ctx: Context,
+    lead: LeadIn | None = None,
     context_low: str = "",
 ) -> Candidate:
     """Build the candidate for one clause (or one list item under `lead`)."""
@@ -1026,12 +1026,12 @@ def _score_clause(
     )
     if actor.named:
         confidence += 0.1
-    elif cue.kind == "modal" and not (_EVENT.search(head_low) and _HOLD.match(action_low)):
-        passive = _PASSIVE.match(action_low)
-        if not passive or _base_form(passive.group("part")) not in _ACTION_VERBS:
+    elif cue.kind == "modal" and not (EVENT.search(head_low) and HOLD.match(action_low)):
+        passive = PASSIVE.match(action_low)
+        if not passive or base_form(passive.group("part")) not in _ACTION_VERBS:
             confidence -= 0.2
     reasons.append(actor.reason)
-    if cue.link in _THAT_LINKS and not lead_in and not _that_has_action(low, clause):
+    if cue.link in THAT_LINKS and not lead_in and not _that_has_action(low, clause):
         confidence = min(confidence, 0.3)
         reasons.append("agrees on a view; states no action")
     head = re.match(r"(?:be\s+)?([a-z]+)", action_low)
@@ -1051,7 +1051,7 @@ def _score_clause(
     first = re.match(r"(?:be\s+)?([a-z]+)", action_low)
     if first:
         verb = (
-            _base_form(first.group(1)) if first.group(1).endswith(("ed", "ing")) else first.group(1)
+            base_form(first.group(1)) if first.group(1).endswith(("ed", "ing")) else first.group(1)
         )
         if verb in _ACTION_VERBS:
             confidence += 0.05
@@ -1059,13 +1059,13 @@ def _score_clause(
 
     # Area -------------------------------------------------------------------------------------
     rest_low = (
-        low[max(0, clause.start - _NEAR) : clause.start]
+        low[max(0, clause.start - NEAR) : clause.start]
         + " | "
-        + low[clause.end : clause.end + _NEAR]
+        + low[clause.end : clause.end + NEAR]
         if not lead_in
         else ""
     )
-    area, hits = _suggest_area(clause_low, rest_low, context_low, ctx.areas)
+    area, hits = suggest_area(clause_low, rest_low, context_low, ctx.areas)
     if area:
         confidence += 0.05
         keywords = ", ".join(f"'{h}'" for h in hits[:3])
@@ -1077,20 +1077,20 @@ def _score_clause(
         reasons.append(f"one of {clause.pieces} actions in the sentence")
 
     subject_start = clause.subject_start
-    segments = _subject_segments(low, clause.subject_start, clause.subject_end)
+    segments = subject_segments(low, clause.subject_start, clause.subject_end)
     if segments:
         subject_start = segments[0][0]  # after the last "said that", "noted", ...
     subject = orig[subject_start : clause.subject_end]
     inner = [c for c in cue.absorbed if c.kind == "modal"]
-    if cue.link in _THAT_LINKS and inner and not lead_in:
+    if cue.link in THAT_LINKS and inner and not lead_in:
         subject = orig[cue.end : inner[0].cue_start]
-    title = _make_title(
+    title = make_title(
         orig, low, clause.action_start, clause.end, subject, due.text if due.date else ""
     )
     if cue.kind == "next_meeting":
         title = "Hold the next meeting"
     elif cue.kind == "agree" and cue.link == "on":
-        title = _shorten("Agree on " + _tidy(orig[cue.end : clause.end]))
+        title = shorten("Agree on " + tidy(orig[cue.end : clause.end]))
     if background:
         confidence = min(confidence, _BACKGROUND_CAP)
     confidence = round(min(1.0, max(0.0, confidence)), 2)
@@ -1113,7 +1113,7 @@ def _score_clause(
     )
 
 
-def _clause_actor(orig: str, low: str, clause: _Clause, ctx: _Context) -> _Actor:
+def _clause_actor(orig: str, low: str, clause: Clause, ctx: Context) -> Actor:
     """Who acts in a clause: an agent ("by the DEA"), the subject of an agreement's complement
     ("agreed that the NCB would"), the clause's subject, or else every party."""
     cue = clause.cue
@@ -1128,45 +1128,45 @@ def _clause_actor(orig: str, low: str, clause: _Clause, ctx: _Context) -> _Actor
                 stop = re.search(r"\s+and\s+|,|;", low[seg_start:seg_end])
                 if stop:
                     seg_end = seg_start + stop.start()
-                named = _named_parties(orig, low, seg_start, seg_end, codes)
+                named = named_parties(orig, low, seg_start, seg_end, codes)
                 if named:
-                    return _Actor(tuple(named), f"names {', '.join(named)} as the agent", True)
+                    return Actor(tuple(named), f"names {', '.join(named)} as the agent", True)
     # "agreed with India to ...": both the subject and the partner.
     partner: list[str] = []
     if cue.link.startswith("with"):
-        partner = _named_parties(orig, low, cue.cue_end, cue.end, codes, after_preposition=True)
+        partner = named_parties(orig, low, cue.cue_end, cue.end, codes, after_preposition=True)
     # The subject of an embedded clause: "agreed that the NCB would ...".
-    if cue.link in _THAT_LINKS:
+    if cue.link in THAT_LINKS:
         inner = [c for c in cue.absorbed if c.kind in {"modal", "intend"}]
         if inner:
-            actor = _actor_in(orig, low, cue.end, inner[0].cue_start, codes, ctx.all_codes)
+            actor = actor_in(orig, low, cue.end, inner[0].cue_start, codes, ctx.all_codes)
             if actor:
                 return actor
-    actor = _actor_in(orig, low, clause.subject_start, clause.subject_end, codes, ctx.all_codes)
+    actor = actor_in(orig, low, clause.subject_start, clause.subject_end, codes, ctx.all_codes)
     if actor:
         if partner:
             merged = tuple(c for c in ctx.all_codes if c in set(actor.parties) | set(partner))
-            return _Actor(merged, f"names {', '.join(merged)} as the actors", True)
+            return Actor(merged, f"names {', '.join(merged)} as the actors", True)
         return actor
     if partner:
-        return _Actor(ctx.all_codes, "names both sides", True)
+        return Actor(ctx.all_codes, "names both sides", True)
     if cue.kind in {"passive", "next_meeting"}:
-        return _Actor(ctx.all_codes, "agreed by the meeting: all parties", True)
-    generic = _GENERIC_ACTOR.search(low, clause.subject_start, clause.subject_end)
+        return Actor(ctx.all_codes, "agreed by the meeting: all parties", True)
+    generic = GENERIC_ACTOR.search(low, clause.subject_start, clause.subject_end)
     if generic:
-        return _Actor(ctx.all_codes, f"actor '{generic.group()}': all parties", True)
-    return _Actor(ctx.all_codes, "no actor named: all parties assumed", False)
+        return Actor(ctx.all_codes, f"actor '{generic.group()}': all parties", True)
+    return Actor(ctx.all_codes, "no actor named: all parties assumed", False)
 
 
-def _clauses(low: str, orig: str, cues: list[_Cue]) -> list[_Clause]:
+def cut_clauses(low: str, orig: str, cues: list[Cue]) -> list[Clause]:
     primary = _absorb(low, cues)
-    out: list[_Clause] = []
+    out: list[Clause] = []
     for start, end, cue in _split_between_cues(low, primary):
         # Trim whitespace and the sentence's closing punctuation off the clause.
         while end > start and (orig[end - 1].isspace() or orig[end - 1] in ".;,"):
             end -= 1
         subject_start = start
-        clause = _Clause(
+        clause = Clause(
             start=start,
             end=end,
             cue=cue,
@@ -1198,7 +1198,7 @@ def _clauses(low: str, orig: str, cues: list[_Cue]) -> list[_Clause]:
         for i, (p_start, p_end) in enumerate(pieces):
             while p_end > p_start and (orig[p_end - 1].isspace() or orig[p_end - 1] in ".;,"):
                 p_end -= 1
-            piece = _Clause(
+            piece = Clause(
                 start=p_start,
                 end=p_end,
                 cue=cue,
@@ -1219,21 +1219,19 @@ def _clauses(low: str, orig: str, cues: list[_Cue]) -> list[_Clause]:
     return out
 
 
-def _is_lead_in(orig: str, clause: _Clause) -> bool:
+def is_lead_in(orig: str, clause: Clause) -> bool:
     tail = orig[clause.cue.end :].strip()
     return (tail in {":", ""} and orig.rstrip().endswith(":")) or bool(
         re.fullmatch(r"(?:the\s+following|as\s+follows)\s*:", tail, re.IGNORECASE)
     )
 
 
-def _build_context(
-    areas: Iterable[AreaHint], parties: Iterable[PartyHint], today: date
-) -> _Context:
+def _build_context(areas: Iterable[AreaHint], parties: Iterable[PartyHint], today: date) -> Context:
     party_list = list(parties)
-    return _Context(
+    return Context(
         today=today,
-        areas=_area_matchers(list(areas)),
-        parties=_party_matchers(party_list),
+        areas=area_matchers(list(areas)),
+        parties=party_matchers(party_list),
         all_codes=tuple(p.code for p in party_list),
     )
 
@@ -1256,7 +1254,7 @@ def find_candidates(
         return []
     ctx = _build_context(areas, parties, today)
     out: list[Candidate] = []
-    lead: _LeadIn | None = None
+    lead: LeadIn | None = None
     for para in segment(text):
         for sentence in para.sentences:
             orig = sentence.text
@@ -1268,31 +1266,31 @@ def find_candidates(
                 lead = None
             if _mostly_foreign(orig):
                 continue
-            low = _low(orig)
-            cues = _live_cues(low) if _ANY_CUE.search(low) else []
+            low = lowered(orig)
+            cues = live_cues(low) if ANY_CUE.search(low) else []
             if not cues and lead is not None and is_item:
                 end = len(re.sub(r"[\s.;,]*(?:\b(?:and|or))?[\s.;,]*$", "", orig))
-                item = _Clause(
+                item = Clause(
                     start=0, end=end, cue=lead.clause.cue, action_start=0, subject_start=0,
                     subject_end=0,
                 )  # fmt: skip
-                cand = _score_clause(para, sentence, orig, low, item, ctx, lead)
+                cand = score_clause(para, sentence, orig, low, item, ctx, lead)
                 lead.items += 1
                 if cand.confidence >= min_confidence:
                     out.append(cand)
                 continue
             if not cues:
                 continue
-            clauses = _clauses(low, orig, cues)
-            if len(clauses) == 1 and _is_lead_in(orig, clauses[0]):
-                lead = _LeadIn(clauses[0], orig, low, para, sentence)
+            clauses = cut_clauses(low, orig, cues)
+            if len(clauses) == 1 and is_lead_in(orig, clauses[0]):
+                lead = LeadIn(clauses[0], orig, low, para, sentence)
                 continue
             if not is_item:
                 lead = None
             # The sentences just before, for clauses that refer back ("the proposal").
-            context = _low(para.text[max(0, sentence.start - 600) : sentence.start])
+            context = lowered(para.text[max(0, sentence.start - 600) : sentence.start])
             for clause in clauses:
-                cand = _score_clause(para, sentence, orig, low, clause, ctx, context_low=context)
+                cand = score_clause(para, sentence, orig, low, clause, ctx, context_low=context)
                 if cand.confidence >= min_confidence:
                     out.append(cand)
     if lead is not None and not lead.items:
@@ -1300,12 +1298,12 @@ def find_candidates(
     return out
 
 
-def _lead_alone(lead: _LeadIn, ctx: _Context, min_confidence: float) -> list[Candidate]:
-    cand = _score_clause(lead.para, lead.sentence, lead.orig, lead.low, lead.clause, ctx)
+def _lead_alone(lead: LeadIn, ctx: Context, min_confidence: float) -> list[Candidate]:
+    cand = score_clause(lead.para, lead.sentence, lead.orig, lead.low, lead.clause, ctx)
     return [cand] if cand.confidence >= min_confidence else []
 
 
-def _live_cues(low: str) -> list[_Cue]:
+def live_cues(low: str) -> list[Cue]:
     cues = []
     for cue in _find_cues(low):
         if cue.kind == "modal" and _RELATIVE_BEFORE.search(
