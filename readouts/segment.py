@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from syntok import segmenter as _syntok_segmenter
 from syntok.tokenizer import Tokenizer as _SyntokTokenizer
 
-__all__ = ["LIST_MARKER", "Paragraph", "Sentence", "segment", "wordset"]
+__all__ = ["LIST_MARKER", "Paragraph", "Sentence", "lowered", "segment", "wordset"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,19 @@ class Paragraph:
 def wordset(words: str) -> frozenset[str]:
     """The words of a space-separated string, as a set (for readable word lists)."""
     return frozenset(words.split())
+
+
+_TRANSLATE = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"}
+)
+
+
+def lowered(text: str) -> str:
+    """Lower-cased text with straight quotes, of exactly the same length as `text`."""
+    text = text.translate(_TRANSLATE)
+    if text.isascii():
+        return text.lower()
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")
