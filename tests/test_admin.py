@@ -10,7 +10,6 @@ import functools
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -42,6 +41,7 @@ from commitments.models import (
     Tally,
 )
 from tests import factories
+from tests.admin_support import CHANGELIST_BUDGET, PAGE_BUDGET, clerk_with, form_data, populate, url
 from tests.factories import Role
 
 APP_MODELS = list(apps.get_app_config("commitments").get_models())
@@ -50,128 +50,6 @@ DOMAIN_MODELS = [m for m in APP_MODELS if not issubclass(m, HistoricalChanges)]
 # counts) or by the database alone (the catalogue's revisions): nothing for a history to
 # record, nothing to add or change here.
 IMMUTABLE_MODELS = {FollowUp, Snapshot, SnapshotRow, Tally, CatalogueRevision, RecordsRevision}
-
-# Query budgets, measured and then fixed here; none of the queries grows with the rows. The
-# busiest changelist, commitments, makes 13: session, user; the choices of the working group,
-# action area, meeting, lead agency and owner filters; the filtered and the full count; the
-# page of rows; their lead agencies (one prefetch). (No date hierarchy: its drill-down read
-# every row's date, which does not scale; see the 100k test below.)
-CHANGELIST_BUDGET = 14
-# A change page: session, user, the object, the labels of its selected autocomplete values
-# (one query per field, not per row), and one query per inline with its rows' related objects.
-PAGE_BUDGET = 16
-
-
-def url(model, view: str, *args) -> str:
-    return reverse(f"admin:commitments_{model._meta.model_name}_{view}", args=args)
-
-
-def populate(group, start: int, stop: int) -> None:
-    """Rows number `start` to `stop - 1` of every busy list, each through the services."""
-    area = group.action_areas.get(code="PC")
-    for i in range(start, stop):
-        agency = factories.agency("US", f"AG{i}", f"Agency number {i}")
-        person, _ = services.person_ensure(name=f"Person {i}", title="Delegate", agency=agency)
-        document, _ = services.source_document_ensure(
-            working_group=group,
-            title=f"Readout {i}",
-            publisher="Example publisher",
-            kind="readout",
-            published_on=datetime.date(2026, 1, 21),
-        )
-        meeting = factories.meeting(
-            group,
-            i + 2,
-            start_date=datetime.date(2026, 2, 1) + datetime.timedelta(days=i),
-            end_date=datetime.date(2026, 2, 1) + datetime.timedelta(days=i),
-            participants=[(person, "delegate")],
-            source_documents=[document],
-        )
-        member = factories.member(group, Role.ANALYST, f"member{i}")
-        services.affiliation_set(user=member, agency=agency)
-        commitment = factories.commitment(
-            group,
-            area,
-            meeting,
-            title=f"Commitment number {i}",
-            lead_agencies=[agency],
-            owner=member,
-            due_date=datetime.date(2026, 6, 1) + datetime.timedelta(days=i),
-            source_document=document,
-        )
-        services.follow_up_record(
-            commitment=commitment,
-            author=member,
-            note=f"Work started on {i}.",
-            expected_version=commitment.version,
-            status=Status.IN_PROGRESS,
-            progress=10,
-        )
-        indicator, _ = services.indicator_ensure(
-            working_group=group,
-            name=f"Indicator {i}",
-            unit="cases",
-            action_area=area,
-            commitment=commitment,
-            target_date=datetime.date(2026, 12, 31),
-        )
-        services.measurement_record(
-            indicator=indicator,
-            period_end=datetime.date(2026, 1, 31),
-            value=i,
-            entered_by=member,
-        )
-        review = services.compliance_review_open(working_group=group, meeting=meeting, actor=member)
-        services.compliance_score_create(
-            review=review,
-            commitment=commitment,
-            party=agency.party,
-            score=1,
-            rationale=f"Done {i}.",
-            proposed_by=member,
-        )
-    services.snapshot_take(working_group=group)
-
-
-@pytest.fixture
-def everything(group):
-    """One row of every model."""
-    populate(group, 0, 1)
-    return group
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def clerk_with(*codenames: str, username: str = "clerk"):
-    """A staff user who is not a superuser, with these permissions of the app."""
-    user = factories.user(username, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames)
-    )
-    return user
-
-
-def form_data(response) -> dict:
-    """What a browser would post back from an admin change form, as it was rendered."""
-    data = {}
-
-    def add(form):
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
-
-    add(response.context["adminform"].form)
-    for inline in response.context.get("inline_admin_formsets", []):
-        add(inline.formset.management_form)
-        for form in inline.formset.forms:
-            add(form)
-    return data
 
 
 def messages_of(response) -> list[str]:
