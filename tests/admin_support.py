@@ -18,7 +18,7 @@ from tests.factories import Role
 # busiest changelist, commitments, makes 13: session, user; the choices of the working group,
 # action area, meeting, lead agency and owner filters; the filtered and the full count; the
 # page of rows; their lead agencies (one prefetch). (No date hierarchy: its drill-down read
-# every row's date, which does not scale; see the 100k test in test_admin.py.)
+# every row's date, which does not scale; see the 100k test in test_admin_commitments.py.)
 CHANGELIST_BUDGET = 14
 # A change page: session, user, the object, the labels of its selected autocomplete values
 # (one query per field, not per row), and one query per inline with its rows' related objects.
