@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("when", "event", "level", "username", "address", "method", "path", "status")
     list_filter = ("event", "level")
     search_fields = ("username", "address", "path", "request_id")
@@ -16,17 +18,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     actions = None
 
+    # Changed by nobody (the mixin); seen by active superusers only, whatever their permissions.
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import Candidate, PartyAlias, Readout
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Readout)
-class ReadoutAdmin(ReadOnlyAdmin):
+class ReadoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("source_document", "meeting", "working_group", "imported_by", "imported_at")
     list_filter = ("working_group",)
     list_select_related = (
@@ -34,7 +25,7 @@ class ReadoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(ReadOnlyAdmin):
+class CandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("title", "readout", "paragraph", "state", "confidence", "commitment")
     list_filter = ("state", "manual")
     list_select_related = ("readout__source_document", "commitment")

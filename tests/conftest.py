@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.admin_support import populate
 from tests.factories import Role
 
 # --------------------------------------------------------------------------- the seed's source
@@ -139,6 +140,23 @@ def outsider(other_group):
 @pytest.fixture
 def commitment(group):
     return factories.commitment(group, title="Tighten precursor controls")
+
+
+# --------------------------------------------------------------------------- the admin
+
+
+@pytest.fixture
+def everything(group):
+    """One row of every model."""
+    populate(group, 0, 1)
+    return group
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The superuser signed in (in place of pytest-django's fixture of the same name)."""
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from django.urls import reverse
 from commitments.models import Membership, WorkingGroup
 from ops.models import AuditEvent
 from tests import factories
+from tests.admin_support import populate
 from tests.factories import Role
-from tests.test_admin import populate
 
 pytestmark = pytest.mark.django_db
 

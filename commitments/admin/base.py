@@ -34,6 +34,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .. import services
 from ..models import (
     ActionArea,
@@ -397,19 +399,10 @@ class ServiceInline(LabelledInline, admin.TabularInline):
     extra = 0
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """An inline that shows related rows and changes none of them: the rows are written
     elsewhere (follow-ups through the services, commitments on their own page)."""
 
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from ..models import (
     ComplianceReview,
     ComplianceScore,
@@ -62,19 +64,6 @@ class ComplianceScoreAdmin(FrozenWhenClosed, ServiceAdmin):
     search_fields = ("commitment__reference", "rationale")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Snapshots are immutable: the admin shows them and changes nothing."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class SnapshotRowInline(ReadOnlyInline):
     model = SnapshotRow
     fields = ("reference", "area_name", "status", "progress", "due_date", "leads", "scores")
@@ -83,7 +72,9 @@ class SnapshotRowInline(ReadOnlyInline):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ReadOnlyAdmin):
+class SnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Snapshots are immutable: the admin shows them and changes nothing."""
+
     list_display = ("__str__", "working_group", "taken_at", "taken_by", "review")
     list_filter = ("working_group",)
     list_select_related = ("working_group", "taken_by", "review__meeting__working_group")
@@ -91,7 +82,7 @@ class SnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SnapshotRow)
-class SnapshotRowAdmin(ReadOnlyAdmin):
+class SnapshotRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("reference", "snapshot", "status", "progress", "due_date")
     list_filter = ("snapshot__working_group", "status")
     list_select_related = ("snapshot",)
@@ -99,7 +90,7 @@ class SnapshotRowAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Tally)
-class TallyAdmin(ReadOnlyAdmin):
+class TallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The dashboard's counts, kept by the services: shown for an investigation, changed by
     nobody here (`manage.py check_tallies --rebuild` counts them again)."""
 
@@ -111,7 +102,7 @@ class TallyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(GroupVersion)
-class GroupVersionAdmin(ReadOnlyAdmin):
+class GroupVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Each group's version, raised by the services on every write (commitments.cache): shown
     for an investigation, changed by nobody here (`manage.py bump_cache_version`)."""
 

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from common.admin import ReadOnlyAdminMixin
+
 from ..models import FollowUp, Status
 from ..services.conflicts import describe
 from .base import LabelledAdmin, ReadOnlyInline, related_filter
@@ -55,7 +57,7 @@ def follow_up_change(obj: FollowUp) -> str:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(LabelledAdmin):
+class FollowUpAdmin(ReadOnlyAdminMixin, LabelledAdmin):
     """The business log, read-only for everyone, superusers included: nobody adds one here
     (use the commitment's form or the analysts' pages), and nobody changes or deletes one. A
     mistaken follow-up is corrected by a new one that names it. No history of its own either
@@ -103,15 +105,6 @@ class FollowUpAdmin(LabelledAdmin):
         "note",
         ("evidence_url", "external_reference"),
     )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Commitment", ordering="commitment__reference")
     def commitment_reference(self, obj: FollowUp) -> str:
