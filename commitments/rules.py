@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils import timezone
 
 HTTP_URL_MESSAGE = "Use a web address starting with http:// or https://."
@@ -101,3 +103,53 @@ def json_without_nul(value) -> None:
         raise ValidationError(
             "Remove the NUL character (\\u0000): it cannot be stored.", code="nul"
         )
+
+
+# --------------------------------------------------------------------------- attention
+# What needs someone's attention, defined once: the querysets (`CommitmentQuerySet.overdue`,
+# `.due_soon`, `.inactive`), the dashboard, the list, the per-side view, the briefing pack,
+# "what changed", the digest and the calendar all use these. Each holds for an open commitment
+# only (not completed or withdrawn): the callers add that condition, as the status is the
+# domain's vocabulary.
+DUE_SOON_DAYS = 30
+
+
+def inactive_after_days() -> int:
+    """How many days without a follow-up make an open commitment *inactive*
+    (settings.INACTIVE_AFTER_DAYS)."""
+    return settings.INACTIVE_AFTER_DAYS
+
+
+def inactive_before(today: datetime.date) -> datetime.date:
+    """An open commitment whose last activity is before this day is inactive."""
+    return today - datetime.timedelta(days=inactive_after_days())
+
+
+def due_soon_until(today: datetime.date, days: int = DUE_SOON_DAYS) -> datetime.date:
+    """The last day of "due soon": today and the `days` after it (DUE_SOON_DAYS; the weekly
+    digest looks two weeks ahead)."""
+    return today + datetime.timedelta(days=days)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Due before today (due today is not overdue yet)."""
+    return Q(due_date__lt=today)
+
+
+def due_soon_q(today: datetime.date, days: int = DUE_SOON_DAYS) -> Q:
+    """Due from today to `due_soon_until(today, days)`, both included."""
+    return Q(due_date__gte=today, due_date__lte=due_soon_until(today, days))
+
+
+def inactive_q(today: datetime.date) -> Q:
+    """No activity since before `inactive_before(today)` (quiet exactly that long is not yet
+    inactive)."""
+    return Q(last_activity_on__lt=inactive_before(today))
+
+
+def is_overdue(*, due_date: datetime.date | None, today: datetime.date) -> bool:
+    return due_date is not None and due_date < today
+
+
+def is_inactive(*, last_activity_on: datetime.date, today: datetime.date) -> bool:
+    return last_activity_on < inactive_before(today)

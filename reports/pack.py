@@ -18,6 +18,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, V
 from django.http import Http404
 from django.utils import timezone
 
+from commitments import rules
 from commitments import selectors as domain
 from commitments.models import (
     ActionArea,
@@ -171,15 +172,15 @@ def classification_of(value: str | None) -> str:
 ATTENTIONS = list(ATTENTION_ORDER)  # by rank
 
 
-def attention_rank(today: datetime.date, quiet_before: datetime.date) -> Case:
+def attention_rank(today: datetime.date) -> Case:
     """A commitment's attention (ATTENTION_ORDER) as its rank, in SQL: completed, withdrawn;
-    else overdue (due before today), inactive (no activity since `quiet_before`), open."""
+    else overdue, inactive (domain rules: `rules.overdue_q`, `rules.inactive_q`), open."""
     rank = ATTENTION_ORDER
     return Case(
         When(status=Status.COMPLETED, then=Value(rank["completed"])),
         When(status=Status.WITHDRAWN, then=Value(rank["withdrawn"])),
-        When(due_date__lt=today, then=Value(rank["overdue"])),
-        When(last_activity_on__lt=quiet_before, then=Value(rank["inactive"])),
+        When(rules.overdue_q(today), then=Value(rank["overdue"])),
+        When(rules.inactive_q(today), then=Value(rank["inactive"])),
         default=Value(rank["open"]),
         output_field=IntegerField(),
     )
@@ -251,7 +252,7 @@ def briefing_pack(
     on the first part, what changed since (`changes_between`) and the last closed review's
     compliance (`review_detail`)."""
     today = today or timezone.localdate()
-    rank = attention_rank(today, domain.inactive_before(today))
+    rank = attention_rank(today)
     meetings = list(Meeting.objects.in_group(group).order_by("start_date", "number"))
     if meeting is not None:
         earlier = [m for m in meetings if m.start_date < meeting.start_date]

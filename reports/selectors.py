@@ -216,7 +216,6 @@ def digest_for(*, user, since: datetime.datetime, today: datetime.date) -> Diges
     """What the member should know this week, per group: overdue, due in the next two weeks,
     inactive, and the follow-ups and edits recorded since `since`."""
     digest = Digest(user=user, since=since, today=today)
-    inactive_before = domain.inactive_before(today)
     for group in member_groups(user=user):
         mine = Commitment.objects.in_group(group)
         changes = FollowUp.objects.in_group(group).filter(created_at__gt=since)
@@ -224,8 +223,8 @@ def digest_for(*, user, since: datetime.datetime, today: datetime.date) -> Diges
             GroupDigest(
                 group=group,
                 overdue=_listing(mine.overdue(today)),
-                due_soon=_listing(mine.due_within(today, DIGEST_DUE_SOON_DAYS)),
-                inactive=_listing(mine.inactive_since(inactive_before)),
+                due_soon=_listing(mine.due_soon(today, DIGEST_DUE_SOON_DAYS)),
+                inactive=_listing(mine.inactive(today)),
                 changes=list(
                     changes.select_related("commitment__working_group", "author").order_by(
                         "-created_at"

@@ -305,10 +305,9 @@ def test_the_briefing_pack_reads_its_numbers_and_order_from_one_index(group, com
     """The pack's two reads of every commitment of the group (reports.pack: the numbers by
     area and attention, and the ids of a part in the pack's order) read the narrow index that
     holds every column they need, never the table's rows."""
-    from commitments.selectors import inactive_before
     from reports import pack
 
-    rank = pack.attention_rank(TODAY, inactive_before(TODAY))
+    rank = pack.attention_rank(TODAY)
     areas = list(group.action_areas.all())
     assert list(pack.in_order(group, rank, areas)) == [commitment.pk]
     assert [n for *_, n in pack.numbers(group, rank)] == [1]

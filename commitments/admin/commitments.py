@@ -58,7 +58,7 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.overdue(today)
         if self.value() == "30d":
-            return queryset.due_within(today, 30)
+            return queryset.due_soon(today)
         if self.value() == "none":
             return queryset.filter(due_date__isnull=True)
         return queryset

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import rules
 from ..rules import (
     is_visible,
     json_without_nul,
@@ -110,7 +111,22 @@ class CommitmentQuerySet(GroupScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today: datetime.date) -> CommitmentQuerySet:
-        return self.open().filter(due_date__lt=today)
+        """Open and due before today (rules.overdue_q)."""
+        return self.open().filter(rules.overdue_q(today))
+
+    def due_soon(self, today: datetime.date, days: int = rules.DUE_SOON_DAYS) -> CommitmentQuerySet:
+        """Open and due from today to `days` ahead (rules.due_soon_q)."""
+        return self.open().filter(rules.due_soon_q(today, days))
+
+    def inactive(self, today: datetime.date) -> CommitmentQuerySet:
+        """Open, and nobody has reported on it for rules.inactive_after_days() (see
+        `Commitment.last_activity_on`). Not the same as the status “Stalled”, which someone
+        chose."""
+        return self.open().filter(rules.inactive_q(today))
+
+    def inactive_since(self, day: datetime.date) -> CommitmentQuerySet:
+        """Open commitments nobody has reported on since before `day`."""
+        return self.open().filter(last_activity_on__lt=day)
 
     def due_within(self, today: datetime.date, days: int) -> CommitmentQuerySet:
         return self.due_between(today, today + datetime.timedelta(days=days))
@@ -118,12 +134,6 @@ class CommitmentQuerySet(GroupScopedQuerySet):
     def due_between(self, first: datetime.date, last: datetime.date) -> CommitmentQuerySet:
         """Open commitments due from `first` to `last`, both included."""
         return self.open().filter(due_date__gte=first, due_date__lte=last)
-
-    def inactive_since(self, day: datetime.date) -> CommitmentQuerySet:
-        """Open commitments nobody has reported on since before `day` (see
-        `Commitment.last_activity_on`). Not the same as the status “Stalled”, which someone
-        chose."""
-        return self.open().filter(last_activity_on__lt=day)
 
 
 class Priority(models.TextChoices):
@@ -296,7 +306,7 @@ class Commitment(models.Model):
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return self.is_open and self.due_date is not None and self.due_date < today
+        return self.is_open and rules.is_overdue(due_date=self.due_date, today=today)
 
 
 class FollowUpQuerySet(GroupScopedQuerySet):

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from .. import rules
 from ..models import OPEN_STATUSES, Commitment, Party, Snapshot, SnapshotRow, Status
-from .workspace import inactive_after_days
 
 # The kinds of change, in the order the page lists them, with their headings.
 KINDS = {
@@ -41,11 +41,12 @@ class State:
     sides: tuple[str, ...]  # party codes of its lead agencies
 
     def overdue(self, day: datetime.date) -> bool:
-        return self.status in OPEN_STATUSES and self.due_date is not None and self.due_date < day
+        return self.status in OPEN_STATUSES and rules.is_overdue(due_date=self.due_date, today=day)
 
     def inactive(self, day: datetime.date) -> bool:
-        limit = day - datetime.timedelta(days=inactive_after_days())
-        return self.status in OPEN_STATUSES and self.last_activity_on < limit
+        return self.status in OPEN_STATUSES and rules.is_inactive(
+            last_activity_on=self.last_activity_on, today=day
+        )
 
 
 @dataclass(frozen=True)
