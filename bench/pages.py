@@ -48,7 +48,9 @@ from urllib.parse import urlencode, urlsplit
 from bench import harness
 
 ROOT = harness.ROOT
-VAR = ROOT / "var" / "bench"
+# The generated databases (SQLite) and the JSON of each run; BENCH_VAR points another checkout
+# at the same ones (to compare two branches on the same data).
+VAR = Path(os.environ.get("BENCH_VAR") or ROOT / "var" / "bench")
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 WRK_POST_SCRIPT = Path(__file__).with_name("wrk_post.lua")
 FOLLOW_UPS = 10

@@ -20,7 +20,9 @@ time. `--rounds` alternates the two, so both see the same moments of a shared ma
 
 Reported per step and overall: requests, errors, p50/p95/p99; the ratio of the working day's
 overall p95 to the ceiling's; the CPU the clients, gunicorn and the whole machine used; and the
-verdict: no errors, follow-ups stored == acknowledged, p95 ratio at most 2.
+verdict: no errors, follow-ups stored == acknowledged, p95 ratio at most 2. `--caches off`
+runs the same day with every cache a DummyCache (bench/settings.py), to see what the caches
+save.
 
     .venv/bin/python -m bench.workday                                  # 60 s each, 8 clients
     .venv/bin/python -m bench.workday --duration 20 --rounds 2
@@ -419,9 +421,10 @@ def serve_options(threads: int) -> tuple[str, ...]:
 def run(args) -> int:
     workdir = harness.workdir("bench-workday-")
     url = pages.database_url(args.database, args.size, args.postgres, args.pg_prefix)
-    print(f"{args.database} {args.size:,}: {url}; cache {args.redis}", flush=True)
+    print(f"{args.database} {args.size:,}: {url}; cache {args.redis}, caches {args.caches}")
     env = pages.ensure_database(url, args.size, workdir, fresh=False)
-    env.pop("BENCH_CACHES", None)  # the project's caches, as configured
+    # The project's caches as configured (on), or every one a DummyCache (off: bench/settings.py).
+    env["BENCH_CACHES"] = args.caches
     env.update(CACHE_URL=args.redis, WEB_CONCURRENCY=str(args.workers), THREADS=str(args.threads))
     info = harness.django_call(
         env, "prepare_workday", password=harness.PASSWORD, analysts=args.clients
@@ -473,6 +476,7 @@ def run(args) -> int:
     report = {
         "when": datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M"),
         "database": args.database,
+        "caches": args.caches,
         "size": args.size,
         "clients": args.clients,
         "workers": args.workers,
@@ -529,6 +533,12 @@ def main(argv=None) -> int:
         "--redis",
         default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
         help="CACHE_URL: a Redis database of the bench's own, flushed first",
+    )
+    parser.add_argument(
+        "--caches",
+        choices=("on", "off"),
+        default="on",
+        help="on (the default): the caches as configured; off: every cache keeps nothing",
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
