@@ -13,7 +13,7 @@ MANAGE := $(UV) run --no-sync python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format serve browser-deps clean bench
+.PHONY: run test install install-dev lint format serve browser-deps clean bench bench-workday
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -64,20 +64,35 @@ browser-deps:
 	fi
 
 # The page benchmark (bench/README.md): one sync gunicorn worker per database and size, wrk
-# (Debian's package, installed here when missing) against every page and two references.
-# A quick run: make bench BENCH_SIZES=1000,10000 BENCH_DATABASES=sqlite BENCH_ROUNDS=2
-BENCH_SIZES ?= 1000,10000,100000
+# (Debian's package, installed here when missing) against every page and two references, with
+# every cache off (BENCH_CACHES=off: each page drawn as after a change; on: the caches kept).
+# A quick run: make bench BENCH_SIZES=1000 BENCH_DATABASES=sqlite BENCH_ROUNDS=2
+BENCH_SIZES ?= 1000,100000
 BENCH_DATABASES ?= sqlite,postgres
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 BENCH_ROUNDS ?= 3
 BENCH_DURATION ?= 5
+BENCH_CACHES ?= off
 bench: install-dev
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -qq wrk >/dev/null || { echo "Install wrk (Debian package wrk)."; exit 1; }; \
 	fi
 	$(UV) run --no-sync python -m bench.pages --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES) \
-	  --postgres $(BENCH_POSTGRES) --rounds $(BENCH_ROUNDS) --duration $(BENCH_DURATION)
+	  --postgres $(BENCH_POSTGRES) --rounds $(BENCH_ROUNDS) --duration $(BENCH_DURATION) \
+	  --caches $(BENCH_CACHES)
+
+# A working day (bench/README.md): make serve's gunicorn (WEB_CONCURRENCY workers of THREADS
+# threads) on PostgreSQL at 100k commitments with the cache in Redis (a database of its own,
+# flushed first), 8 analysts looping over dashboard, list, commitment and a follow-up one time
+# in ten, then the one-query ceiling under the same 8; BENCH_WORKDAY_DURATION seconds each.
+BENCH_REDIS ?= redis://127.0.0.1:6379/12
+BENCH_WORKDAY_DURATION ?= 60
+BENCH_WORKDAY_ROUNDS ?= 1
+bench-workday: install-dev
+	$(UV) run --no-sync python -m bench.workday --postgres $(BENCH_POSTGRES) --redis $(BENCH_REDIS) \
+	  --workers $(WEB_CONCURRENCY) --threads $(THREADS) \
+	  --duration $(BENCH_WORKDAY_DURATION) --rounds $(BENCH_WORKDAY_ROUNDS)
 
 # ruff, and the architecture's import contracts (.importlinter).
 lint:

@@ -131,3 +131,62 @@ def prepare_pages(*, password: str, timeline: int = 50) -> dict:
         "search": SEARCH_WORD,
         "indicator": Indicator.objects.filter(working_group=group).order_by("pk")[0].pk,
     }
+
+
+# --------------------------------------------------------------------------- the working day
+
+# Words the synthetic titles and notes hold, from rare to most commitments ("training" is in
+# about three quarters of them): what the working day's analysts search for.
+WORKDAY_SEARCHES = [
+    "cryptocurrency",
+    "extradition",
+    "tableting",
+    "overdose",
+    "canine units",
+    "seizure data",
+    "postponed",
+    "training",
+]
+
+
+def prepare_workday(*, password: str, analysts: int) -> dict:
+    """`analysts` analysts of the synthetic group (bench-workday-1, …), through the services,
+    and what bench.workday's clients choose from: every commitment's reference, the group's
+    action areas, the statuses, the list's orders and words to search for."""
+    import math
+
+    from commitments import selectors, services
+    from commitments.filters import CommitmentFilterForm
+    from commitments.models import ActionArea, Membership, WorkingGroup
+
+    group = WorkingGroup.objects.get(slug=SAMPLE_SLUG)
+    users = []
+    for number in range(1, analysts + 1):
+        user, _ = services.user_ensure(username=f"bench-workday-{number}", password=password)
+        services.membership_set(user=user, working_group=group, role=Membership.Role.ANALYST)
+        users.append(user.username)
+    references = list(
+        Commitment.objects.filter(working_group=group)
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+    return {
+        "slug": SAMPLE_SLUG,
+        "analysts": users,
+        "references": references,
+        "last_page": max(1, math.ceil(len(references) / selectors.LIST_PAGE_SIZE)),
+        "areas": list(ActionArea.objects.in_group(group).values_list("slug", flat=True)),
+        "statuses": list(Status.values),
+        "sorts": [value for value, _ in CommitmentFilterForm.SORT_CHOICES],
+        "searches": WORKDAY_SEARCHES,
+    }
+
+
+def workday_notes(*, prefix: str) -> dict:
+    """How many follow-ups of the synthetic group have a note starting with `prefix` (a working
+    day's run: its saved POSTs, each acknowledged by a 302)."""
+    return {
+        "stored": FollowUp.objects.filter(
+            commitment__working_group__slug=SAMPLE_SLUG, note__startswith=prefix
+        ).count()
+    }

@@ -146,7 +146,17 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_gunicorn(env: dict[str, str], workdir: Path, *, workers: int, name: str) -> Server:
+def start_gunicorn(
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    workers: int,
+    name: str,
+    options: tuple[str, ...] = ("--timeout", "60"),
+) -> Server:
+    """gunicorn serving the project on a free port of 127.0.0.1, once /healthz answers.
+    `options`: gunicorn's other options (a sync worker with a generous timeout by default;
+    bench.workday passes `make serve`'s)."""
     port = free_port()
     log_path = workdir / f"{name}.log"
     log = log_path.open("w")
@@ -160,8 +170,7 @@ def start_gunicorn(env: dict[str, str], workdir: Path, *, workers: int, name: st
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--timeout",
-            "60",
+            *options,
             "--control-socket",
             str(workdir / f"{name}.ctl"),
         ],
