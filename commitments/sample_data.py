@@ -7,14 +7,16 @@ each with action areas, meetings, members with their agencies, indicators with m
 measurements, and its share of `commitments` commitments with `follow_ups` follow-ups each.
 The data is drawn from `random.Random(seed)`: the same arguments give the same data.
 
-It holds every invariant the services keep (see services/follow_ups.py): a commitment's
-follow-ups carry versions 2, 3, … without gap and its `version` is one more than their number;
-each follow-up records `status_before/after` and `progress_before/after` only when they
-change, and the commitment's status and progress are those its last change set; its
-`last_activity_on` is its last follow-up's date or its meeting's last day, whichever is later;
-its `search_text` is what `services.refresh_search_text` would compute; owners are members of
-the group; lead agencies belong to the group's parties; nothing is dated in the future.
-tests/test_sample_data.py checks each of these on generated data.
+It holds every invariant the services keep, by the services' own rules applied in memory (no
+service call and no query per row): a commitment starts as `new_commitment` makes it, with the
+reference `commitment_reference` gives; each follow-up records what `recorded_change` says
+(status and progress before and after only when they change, versions 2, 3, … without gap) and
+moves the commitment as `apply_follow_up` does for follow_up_record (status, progress, version,
+`last_activity_on`, `first_completed_on`); its `search_text` is `commitment_search_text` of its
+details, lead agencies and follow-ups, as commitment_create and follow_up_record leave it;
+owners are members of the group; lead agencies belong to the group's parties; nothing is dated
+in the future. tests/test_sample_data.py checks each of these on generated data, and that the
+services make the same of the same follow-ups.
 
 **Why it writes with bulk_create instead of the services.** Everything else in the domain
 writes through `commitments/services/` (one row at a time, validated, with a history row). At
@@ -73,7 +75,8 @@ from .models import (
     Tally,
     WorkingGroup,
 )
-from .search import search_text
+from .services.commitments import commitment_reference, commitment_search_text, new_commitment
+from .services.follow_ups import apply_follow_up, implied_progress, recorded_change
 
 SLUG_PREFIX = "sample-"
 NAME_PREFIX = "[Synthetic] "
@@ -544,7 +547,6 @@ class _GroupBuilder:
         meeting = rng.choice(meetings)
         key = (meeting.number, area.code)
         serial[key] = serial.get(key, 0) + 1
-        reference = f"{self.group.short_name}-{meeting.number}-{area.code}-{serial[key]:02d}"
         topic = rng.choice(TOPICS[area.code])
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {topic}"
         description = f"Both sides agreed to {title[0].lower()}{title[1:]} ({area.name.lower()})."
@@ -556,11 +558,13 @@ class _GroupBuilder:
         due = None
         if rng.random() < 0.85:
             due = meeting.end_date + datetime.timedelta(days=rng.randint(60, 720))
-        commitment = Commitment(
-            working_group_id=self.group.pk,
-            action_area_id=area.pk,
-            meeting_id=meeting.pk,
-            reference=reference,
+        commitment = new_commitment(
+            self.group,
+            action_area=area,
+            meeting=meeting,
+            reference=commitment_reference(
+                group=self.group, meeting=meeting, area=area, number=serial[key]
+            ),
             title=title[:300],
             description=description,
             owner=owner,
@@ -568,58 +572,37 @@ class _GroupBuilder:
             due_date=due,
             source_locator=f"para. {rng.randint(1, 40)}",
             source_excerpt=f"The two sides will {title[0].lower()}{title[1:]}.",
-            status=Status.NOT_STARTED,
-            progress=0,
-            version=1,
-            last_activity_on=meeting.end_date,
         )
-        history = self._history(commitment, meeting, owners, topic)
-        notes = [p for entry in history for p in (entry["note"], entry["external_reference"])]
-        commitment.search_text = search_text(
-            [
-                reference,
-                commitment.title,
-                description,
-                commitment.source_excerpt,
-                *(
-                    f"{a.acronym} {a.name}"
-                    for a in sorted(leads, key=lambda a: (a.party_id, a.acronym))
-                ),
-                *notes,
-            ]
+        history = self._history(commitment, owners, topic)
+        commitment.search_text = commitment_search_text(
+            commitment,
+            sorted(leads, key=lambda a: (a.party_id, a.acronym)),  # as lead_agencies.all() reads
+            ((entry["note"], entry["external_reference"]) for entry in history),
         )
         return commitment, leads, history
 
-    def _history(self, commitment: Commitment, meeting, authors, topic) -> list[dict]:
+    def _history(self, commitment: Commitment, authors, topic) -> list[dict]:
         """`follow_ups` follow-ups in date order from the meeting to today, moving the status
-        along a plausible path to a final status, exactly as follow_up_record would."""
+        along a plausible path to a final status, each recorded and moving the commitment as
+        follow_up_record would (with its own rules: implied_progress, recorded_change,
+        apply_follow_up)."""
         rng, n = self.rng, self.plan.follow_ups
         if n == 0:
             return []
-        final = _weighted(rng, FINAL_STATUS)
-        path = _status_path(rng, final, n)
-        first = meeting.end_date
+        path = _status_path(rng, _weighted(rng, FINAL_STATUS), n)
+        first = commitment.meeting.end_date
         span = max((self.today - first).days, 1)
         days = sorted(rng.randint(0, span) for _ in range(n))
         entries: list[dict] = []
         now = timezone.now()
-        status, progress = Status.NOT_STARTED, 0
-        first_completed = None
-        for i, (offset, wanted) in enumerate(zip(days, path, strict=True)):
+        for offset, status in zip(days, path, strict=True):
             occurred = first + datetime.timedelta(days=offset)
-            new_status = wanted
-            if new_status == Status.COMPLETED:
-                new_progress = 100
-            elif new_status == Status.NOT_STARTED:
-                new_progress = 0
-            elif new_status == Status.IN_PROGRESS:
-                new_progress = min(95, progress + rng.choice((0, 5, 10, 15)))
-            else:
-                new_progress = progress
-            status_changed = new_status != status
-            progress_changed = new_progress != progress
-            if status_changed and new_status == Status.COMPLETED and first_completed is None:
-                first_completed = occurred
+            progress = None  # what the status implies; while work goes on, a few points more
+            if status == Status.IN_PROGRESS:
+                progress = min(95, commitment.progress + rng.choice((0, 5, 10, 15)))
+            change = recorded_change(
+                commitment, status, implied_progress(status, progress, commitment.progress)
+            )
             created = timezone.make_aware(
                 datetime.datetime.combine(occurred, datetime.time(9 + rng.randint(0, 8)))
             )
@@ -630,21 +613,18 @@ class _GroupBuilder:
                     "created_at": min(created, now),
                     "occurred_on": occurred,
                     "note": rng.choice(NOTES).format(topic=topic),
-                    "status_before": status if status_changed else "",
-                    "status_after": new_status if status_changed else "",
-                    "progress_before": progress if progress_changed else None,
-                    "progress_after": new_progress if progress_changed else None,
                     "external_reference": (
                         f"OP-{rng.randint(1000, 9999)}" if rng.random() < 0.1 else ""
                     ),
-                    "commitment_version": i + 2,
+                    **change,
                 }
             )
-            status, progress = new_status, new_progress
-        commitment.status, commitment.progress = status, progress
-        commitment.version = n + 1
-        commitment.first_completed_on = first_completed
-        commitment.last_activity_on = max(meeting.end_date, entries[-1]["occurred_on"])
+            apply_follow_up(
+                commitment,
+                occurred_on=occurred,
+                status_after=change["status_after"],
+                progress_after=change["progress_after"],
+            )
         return entries
 
     def _indicators(self, areas, analysts) -> None:

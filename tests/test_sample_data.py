@@ -118,6 +118,77 @@ def test_it_holds_every_invariant_the_services_keep():
         assert Tally.objects.filter(working_group=group, n__gt=0).exists()
 
 
+def _moved(commitment: Commitment) -> tuple:
+    """What the services keep of a commitment's follow-ups: its state and each one's record."""
+    entries = commitment.follow_ups.order_by("commitment_version").values_list(
+        "commitment_version",
+        "occurred_on",
+        "status_before",
+        "status_after",
+        "progress_before",
+        "progress_after",
+    )
+    return (
+        commitment.status,
+        commitment.progress,
+        commitment.version,
+        commitment.last_activity_on,
+        commitment.first_completed_on,
+        commitment.search_text,
+        list(entries),
+    )
+
+
+def test_it_makes_what_the_services_make_of_the_same_commitments_and_follow_ups():
+    """A generated commitment (one of each status), made again through commitment_create and
+    follow_up_record with the same details and follow-ups, comes out the same."""
+    generate(groups=1, commitments=40, follow_ups_per_commitment=6)
+    generated = Commitment.objects.filter(working_group__slug="sample-1").select_related(
+        "working_group", "action_area", "meeting", "owner"
+    )
+    one_of_each = {c.status: c for c in generated}
+    assert len(one_of_each) >= 4, one_of_each
+    for made in one_of_each.values():
+        expected = _moved(made)
+        leads = list(made.lead_agencies.all())
+        entries = list(made.follow_ups.order_by("commitment_version").select_related("author"))
+        FollowUp.objects.filter(commitment=made).delete()
+        made.delete()
+        again = services.commitment_create(
+            working_group=made.working_group,
+            action_area=made.action_area,
+            meeting=made.meeting,
+            title=made.title,
+            description=made.description,
+            lead_agencies=leads,
+            owner=made.owner,
+            priority=made.priority,
+            due_date=made.due_date,
+            source_locator=made.source_locator,
+            source_excerpt=made.source_excerpt,
+            reference=made.reference,
+        )
+        for entry in entries:
+            services.follow_up_record(
+                commitment=again,
+                author=entry.author,
+                note=entry.note,
+                expected_version=again.version,
+                occurred_on=entry.occurred_on,
+                status=entry.status_after or None,
+                progress=entry.progress_after,
+                external_reference=entry.external_reference,
+            )
+        again.refresh_from_db()
+        assert _moved(again) == expected, made.reference
+    # References numbered per meeting and area from 01 without gap, as commitment_create does.
+    numbers: dict[str, list[int]] = {}
+    for reference in generated.values_list("reference", flat=True):
+        prefix, number = reference.rsplit("-", 1)
+        numbers.setdefault(prefix, []).append(int(number))
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values()), numbers
+
+
 def test_it_gives_the_same_data_again_and_replaces_its_own_groups():
     generate(seed=3)
     first = snapshot()

@@ -64,10 +64,22 @@ EDITABLE_FIELDS = (
 _SPELLED_OUT = {"action_area", "meeting", "title", "owner", "priority", "due_date"}
 
 
+def _reference_prefix(group: WorkingGroup, meeting: Meeting, area: ActionArea) -> str:
+    return f"{group.short_name}-{meeting.number}-{area.code}-"
+
+
+def commitment_reference(
+    *, group: WorkingGroup, meeting: Meeting, area: ActionArea, number: int
+) -> str:
+    """The reference of the `number`th commitment of a meeting in an area,
+    `<GROUP>-<meeting>-<AREA>-<nn>`: DPEWG-1-PC-01 is the first of meeting 1 in area PC."""
+    return f"{_reference_prefix(group, meeting, area)}{number:02d}"
+
+
 def _next_reference(*, group: WorkingGroup, meeting: Meeting, area: ActionArea) -> str:
-    """`<GROUP>-<meeting>-<AREA>-<nn>`, one more than the highest in use for that meeting and
-    area. The caller holds the working group's row lock, so two creates cannot race."""
-    prefix = f"{group.short_name}-{meeting.number}-{area.code}-"
+    """The `commitment_reference` one more than the highest in use for that meeting and area.
+    The caller holds the working group's row lock, so two creates cannot race."""
+    prefix = _reference_prefix(group, meeting, area)
     used = Commitment.objects.filter(working_group=group, reference__startswith=prefix).values_list(
         "reference", flat=True
     )
@@ -76,7 +88,7 @@ def _next_reference(*, group: WorkingGroup, meeting: Meeting, area: ActionArea) 
         match = _REFERENCE_TAIL.search(reference)
         if match:
             highest = max(highest, int(match.group(1)))
-    return f"{prefix}{highest + 1:02d}"
+    return commitment_reference(group=group, meeting=meeting, area=area, number=highest + 1)
 
 
 def _lock_group(group: WorkingGroup) -> WorkingGroup:
@@ -112,32 +124,63 @@ def _check(commitment: Commitment, lead_agencies: list[Agency] | None, *, exclud
         raise ValidationError(errors)
 
 
-def _new_commitment(working_group: WorkingGroup, **fields: Any) -> Commitment:
-    return Commitment(working_group=working_group, status=Status.NOT_STARTED, progress=0, **fields)
+def last_activity(
+    agreed_on: datetime.date, reported_on: datetime.date | None = None
+) -> datetime.date:
+    """A commitment's last activity: the date of its last follow-up (`reported_on`), or the
+    day it was agreed (its meeting's last day) when that is later or it has none. A new
+    follow-up moves it the same way: `last_activity(<the last activity so far>, <its date>)`.
+    `refresh_last_activity` says the same in SQL, for many commitments at once."""
+    return agreed_on if reported_on is None else max(agreed_on, reported_on)
 
 
-def _search_parts(commitment: Commitment, agencies: Iterable[Agency]) -> list[str]:
-    return [
+def new_commitment(working_group: WorkingGroup, **fields: Any) -> Commitment:
+    """A commitment as agreed, not saved: not started, at 0%, at version 1, and, when its
+    meeting is given, active from the day it was agreed."""
+    meeting = fields.get("meeting")
+    return Commitment(
+        working_group=working_group,
+        status=Status.NOT_STARTED,
+        progress=0,
+        last_activity_on=None if meeting is None else last_activity(meeting.end_date),
+        **fields,
+    )
+
+
+def commitment_search_text(
+    commitment: Commitment,
+    agencies: Iterable[Agency],
+    follow_ups: Iterable[tuple[str, str]] = (),
+) -> str:
+    """What the list's search finds a commitment by (see commitments.search): its reference,
+    title, description and agreed words, its lead agencies' acronyms and names, and its
+    follow-ups' notes and external references, given as (note, external reference) pairs.
+    (`follow_ups.follow_up_record` adds a new follow-up's pair to the stored text.)"""
+    parts = [
         commitment.reference,
         commitment.title,
         commitment.description,
         commitment.source_excerpt,
         *(f"{a.acronym} {a.name}" for a in agencies),
     ]
+    for note, reference in follow_ups:
+        parts += [note, reference]
+    return search_text(parts)
 
 
 def refresh_search_text(commitment: Commitment) -> None:
-    """Recompute what the list's search finds the commitment by (see commitments.search)."""
-    parts = _search_parts(commitment, commitment.lead_agencies.all())
-    for note, reference in commitment.follow_ups.values_list("note", "external_reference"):
-        parts += [note, reference]
-    commitment.search_text = search_text(parts)
+    """Recompute what the list's search finds the commitment by (`commitment_search_text`)."""
+    commitment.search_text = commitment_search_text(
+        commitment,
+        commitment.lead_agencies.all(),
+        commitment.follow_ups.values_list("note", "external_reference"),
+    )
     Commitment.objects.filter(pk=commitment.pk).update(search_text=commitment.search_text)
 
 
 def refresh_last_activity(commitments: QuerySet[Commitment]) -> None:
-    """Set each commitment's last activity to its last follow-up's date, or the day it was
-    agreed (its meeting's last day) when that is later or there is none."""
+    """Set each commitment's last activity (`last_activity`: its last follow-up's date, or its
+    meeting's last day when that is later or there is none), in one UPDATE."""
     last_report = (
         FollowUp.objects.filter(commitment=OuterRef("pk"), kind=EntryKind.FOLLOW_UP)
         .order_by()
@@ -158,7 +201,7 @@ def commitment_validate_create(
 ) -> None:
     """Raise the ValidationError `commitment_create` would raise; write nothing."""
     _check(
-        _new_commitment(working_group, **fields),
+        new_commitment(working_group, **fields),
         list(lead_agencies),
         exclude=["reference", "last_activity_on"],
     )
@@ -186,7 +229,7 @@ def commitment_create(
     imports that must keep references stable). It counts as active from the day it was agreed:
     its meeting's last day."""
     group = _lock_group(working_group)
-    commitment = _new_commitment(
+    commitment = new_commitment(
         group,
         action_area=action_area,
         meeting=meeting,
@@ -205,8 +248,7 @@ def commitment_create(
     commitment.reference = reference or _next_reference(
         group=group, meeting=meeting, area=action_area
     )
-    commitment.last_activity_on = meeting.end_date
-    commitment.search_text = search_text(_search_parts(commitment, lead_agencies))
+    commitment.search_text = commitment_search_text(commitment, lead_agencies)
     base.save(commitment, actor=actor)
     commitment.lead_agencies.set(lead_agencies)
     tally_change(group.pk, after=counted(commitment, {a.party_id for a in lead_agencies}))
@@ -439,12 +481,16 @@ __all__ = [
     "EDITABLE_FIELDS",
     "commitment_create",
     "commitment_delete",
+    "commitment_reference",
+    "commitment_search_text",
     "commitment_update",
     "commitment_validate_create",
     "commitment_validate_update",
     "current_version",
     "current_version_with_leads",
+    "last_activity",
     "meeting_dates_changed",
+    "new_commitment",
     "refresh_last_activity",
     "refresh_search_text",
 ]

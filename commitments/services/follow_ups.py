@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..rules import is_visible, parse_progress
 from ..search import search_text
-from .commitments import current_version_with_leads
+from .commitments import current_version_with_leads, last_activity
 from .tallies import counted, sides_of, tally_change
 
 
@@ -37,6 +37,56 @@ def _parse_progress(progress) -> int | None:
         return parse_progress(progress)
     except ValidationError as error:
         raise ValidationError({"progress": error.messages}) from None
+
+
+def implied_progress(status: str, progress: int | None, current: int) -> int:
+    """The progress a follow-up leaves: the one given; without one, 100 when the status is
+    completed, 0 when it is not started, else the `current` one."""
+    if progress is not None:
+        return progress
+    if status == Status.COMPLETED:
+        return 100
+    if status == Status.NOT_STARTED:
+        return 0
+    return current
+
+
+def recorded_change(current: Commitment, status: str, progress: int) -> dict[str, Any]:
+    """What a follow-up moving `current` to `status` and `progress` records: each of them,
+    before and after, only when it changes, and the version it makes the commitment."""
+    status_changed = status != current.status
+    progress_changed = progress != current.progress
+    return {
+        "status_before": current.status if status_changed else "",
+        "status_after": status if status_changed else "",
+        "progress_before": current.progress if progress_changed else None,
+        "progress_after": progress if progress_changed else None,
+        "commitment_version": current.version + 1,
+    }
+
+
+def apply_follow_up(
+    current: Commitment,
+    *,
+    occurred_on: datetime.date,
+    status_after: str,
+    progress_after: int | None,
+) -> None:
+    """Move `current` (in memory, not saved) by a follow-up of `occurred_on` that recorded
+    `status_after` and `progress_after` (`recorded_change`): its status and progress, its
+    version, its last activity (`last_activity`) and the day it was first completed. Not its
+    search text: follow_up_record adds the follow-up's words to the stored text, the sample
+    data computes it once (`commitment_search_text`)."""
+    if status_after:
+        current.status = status_after
+    if progress_after is not None:
+        current.progress = progress_after
+    current.version += 1
+    current.last_activity_on = last_activity(current.last_activity_on, occurred_on)
+    if status_after == Status.COMPLETED:
+        # The burn-up counts a commitment as completed from its first completing follow-up.
+        first = current.first_completed_on
+        current.first_completed_on = min(first or occurred_on, occurred_on)
 
 
 def _prepare(
@@ -57,20 +107,11 @@ def _prepare(
     status = status or None
     if status is not None and status not in Status.values:
         raise ValidationError({"status": f"“{status}” is not a status we know."})
-    new_progress = _parse_progress(progress)
     new_status = status or current.status
-    if new_progress is None:
-        if new_status == Status.COMPLETED:
-            new_progress = 100
-        elif new_status == Status.NOT_STARTED:
-            new_progress = 0
-        else:
-            new_progress = current.progress
+    new_progress = implied_progress(new_status, _parse_progress(progress), current.progress)
     message = status_progress_error(new_status, new_progress)
     if message:
         raise ValidationError({"progress": message})
-    status_changed = new_status != current.status
-    progress_changed = new_progress != current.progress
     return FollowUp(
         working_group_id=current.working_group_id,
         commitment=current,
@@ -78,14 +119,10 @@ def _prepare(
         author=author,
         occurred_on=occurred_on or timezone.localdate(),
         note=note if is_visible(note) else "",  # only invisible characters: no note
-        status_before=current.status if status_changed else "",
-        status_after=new_status if status_changed else "",
-        progress_before=current.progress if progress_changed else None,
-        progress_after=new_progress if progress_changed else None,
         evidence_url=evidence_url,
         external_reference=external_reference,
         corrects=corrects,
-        commitment_version=current.version + 1,
+        **recorded_change(current, new_status, new_progress),
     )
 
 
@@ -170,16 +207,12 @@ def follow_up_record(
     follow_up.full_clean(**_CHECKED_BY_CONSTRUCTION)
     follow_up.save()
 
-    if follow_up.status_after:
-        current.status = follow_up.status_after
-    if follow_up.progress_after is not None:
-        current.progress = follow_up.progress_after
-    current.version += 1
-    current.last_activity_on = max(current.last_activity_on, follow_up.occurred_on)
-    if follow_up.status_after == Status.COMPLETED:
-        # The burn-up counts a commitment as completed from its first completing follow-up.
-        first = current.first_completed_on
-        current.first_completed_on = min(first or follow_up.occurred_on, follow_up.occurred_on)
+    apply_follow_up(
+        current,
+        occurred_on=follow_up.occurred_on,
+        status_after=follow_up.status_after,
+        progress_after=follow_up.progress_after,
+    )
     current.search_text = search_text(
         [current.search_text, follow_up.note, follow_up.external_reference]
     )
