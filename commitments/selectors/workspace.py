@@ -31,8 +31,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from common.sql import SHAPE, CompiledQuery, Many
-
 from ..models import (
     OPEN_STATUSES,
     ActionArea,
@@ -176,47 +174,6 @@ def _listed(group_id: int):
     )
 
 
-# The dashboard's three attention lists, their SQL built once (common.sql): 2 ms a page.
-_DAY, _UNTIL, _GROUP = datetime.date(1001, 1, 1), datetime.date(1002, 2, 2), -7_000_000_400
-_OVERDUE = CompiledQuery(
-    lambda group_id, day: (
-        _listed(group_id).overdue(day).order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE]
-    ),
-    group_id=_GROUP,
-    day=_DAY,
-)
-_DUE_SOON = CompiledQuery(
-    lambda group_id, day, until: (
-        _listed(group_id)
-        .due_between(day, until)
-        .order_by("due_date", "reference")[:DASHBOARD_LIST_SIZE]
-    ),
-    group_id=_GROUP,
-    day=_DAY,
-    until=_UNTIL,
-)
-_INACTIVE = CompiledQuery(
-    lambda group_id, day: (
-        _listed(group_id)
-        .inactive_since(day)
-        .order_by("last_activity_on", "reference")[:DASHBOARD_LIST_SIZE]
-    ),
-    group_id=_GROUP,
-    day=_DAY,
-)
-
-
-_FEED = CompiledQuery(
-    lambda group_id: (
-        FollowUp.objects.filter(working_group_id=group_id)
-        .select_related("commitment", *ENTRY_RELATED)
-        .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
-        .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
-    ),
-    group_id=_GROUP,
-)
-
-
 def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) -> Dashboard:
     """Six queries, whatever the number of commitments: the group's tallies (two: the counts
     the services keep, so nothing counts the commitments row by row), the three attention
@@ -239,17 +196,25 @@ def group_dashboard(*, group: WorkingGroup, today: datetime.date | None = None) 
     counts.update(overdue=tallies.overdue, due_soon=tallies.due_soon, inactive=tallies.inactive)
     overall = StatusSummary.from_row(counts)
 
-    # 3-5. The first few commitments of each attention list (their SQL built once, below).
-    overdue = list(_OVERDUE.raw(group_id=group.pk, day=today))
-    due_soon = list(
-        _DUE_SOON.raw(
-            group_id=group.pk, day=today, until=today + datetime.timedelta(days=DUE_SOON_DAYS)
-        )
+    # 3-5. The first few commitments of each attention list.
+    listed = _listed(group.pk)
+    by_due = ("due_date", "reference")
+    overdue = list(listed.overdue(today).order_by(*by_due)[:DASHBOARD_LIST_SIZE])
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    due_soon = list(listed.due_between(today, soon).order_by(*by_due)[:DASHBOARD_LIST_SIZE])
+    inactive = list(
+        listed.inactive_since(quiet_before).order_by("last_activity_on", "reference")[
+            :DASHBOARD_LIST_SIZE
+        ]
     )
-    inactive = list(_INACTIVE.raw(group_id=group.pk, day=quiet_before))
     # 6. The latest entries (follow-ups and edits), by the date they happened, with their
     # commitment and their author's agency and side.
-    feed = _FEED.models(group_id=group.pk)
+    feed = list(
+        FollowUp.objects.filter(working_group=group)
+        .select_related("commitment", *ENTRY_RELATED)
+        .defer(*(f"commitment__{name}" for name in Commitment.LONG_TEXTS))
+        .order_by("-occurred_on", "-created_at", "-id")[:FEED_SIZE]
+    )
     # The meetings (as dicts: a big group has hundreds): the latest, with how many
     # commitments each agreed (from the tallies), the next one, and every last day for the
     # burn-up.
@@ -465,27 +430,6 @@ _ROW_FIELDS = (
 )
 
 
-# The two reads of a page of rows, built once per page length (common.sql): 1.5 ms of the
-# ORM's work saved on every list page. Their values come as the driver gives them (_date).
-_ROWS = CompiledQuery(
-    lambda ids: Commitment.objects.filter(pk__in=ids).values_list(*_ROW_FIELDS),
-    ids=Many(-7_000_000_100),
-)
-_LEADS = CompiledQuery(
-    lambda ids: (
-        Commitment.lead_agencies.through.objects.filter(commitment_id__in=ids)
-        .order_by("agency__party__name", "agency__acronym")
-        .values_list("commitment_id", "agency__acronym", "agency__party__code", "agency__party_id")
-    ),
-    ids=Many(-7_000_000_100),
-)
-
-
-def _date(value) -> datetime.date | None:
-    """A date column's value: text on SQLite, a date on PostgreSQL."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def list_rows(ids: list[int], *, today: datetime.date | None = None) -> list[ListRow]:
     """The list's rows of these commitments, in this order (2 queries: the rows, their lead
     agencies)."""
@@ -493,13 +437,15 @@ def list_rows(ids: list[int], *, today: datetime.date | None = None) -> list[Lis
         return []
     today = today or timezone.localdate()
     leads: dict[int, list[tuple[str, str, int]]] = {pk: [] for pk in ids}
-    for commitment_id, acronym, code, party_id in _LEADS.rows(ids=ids):
+    through = Commitment.lead_agencies.through.objects.filter(commitment_id__in=ids)
+    for commitment_id, acronym, code, party_id in through.order_by(
+        "agency__party__name", "agency__acronym"
+    ).values_list("commitment_id", "agency__acronym", "agency__party__code", "agency__party_id"):
         leads[commitment_id].append((acronym, code, party_id))
     rows = {}
-    for values in _ROWS.rows(ids=ids):
+    for values in Commitment.objects.filter(pk__in=ids).values_list(*_ROW_FIELDS):
         pk, reference, title, area, meeting, first, last, username, due, *rest = values
         progress, last_activity_on, status, version = rest
-        due, last_activity_on = _date(due), _date(last_activity_on)
         agencies = leads[pk]
         rows[pk] = ListRow(
             pk=pk,
@@ -770,19 +716,13 @@ class CommitmentDetail:
         )
 
 
-_LEAD_AGENCIES = CompiledQuery(
-    lambda commitment_id: (
-        Agency.objects.filter(commitments_led=commitment_id)
+def lead_agencies(*, commitment: Commitment) -> list[Agency]:
+    """The commitment's lead agencies with their party, by side (1 query)."""
+    return list(
+        Agency.objects.filter(commitments_led=commitment)
         .select_related("party")
         .order_by("party__name", "acronym")
-    ),
-    commitment_id=-7_000_000_600,
-)
-
-
-def lead_agencies(*, commitment: Commitment) -> list[Agency]:
-    """The commitment's lead agencies with their party, by side (1 query, built once)."""
-    return _LEAD_AGENCIES.models(commitment_id=commitment.pk)
+    )
 
 
 def area_by_slug(*, group: WorkingGroup, slug: str) -> ActionArea | None:
@@ -807,58 +747,16 @@ def correctable_entry(*, commitment: Commitment, pk: int) -> FollowUp | None:
     )
 
 
-class Compiled:
-    """A list as a Paginator sees it, read through compiled queries (common.sql): its length
-    (given) and its slices (`rows(start, stop)`)."""
-
-    def __init__(self, count: int, rows):
-        self._count = count
-        self.rows = rows
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, key: slice):
-        return self.rows(key.start, key.stop) if key.start < key.stop else []
-
-
-# The timeline's count and pages, their SQL built once (per page: at most common.sql.KEEP).
-_ENTRY_COUNT = CompiledQuery(
-    lambda commitment_id: (
-        FollowUp.objects.filter(commitment_id=commitment_id)
-        .values("commitment_id")
-        .annotate(n=Count("pk"))
-        .values_list("n")
-        .order_by()
-    ),
-    commitment_id=-7_000_000_700,
-)
-_ENTRIES = CompiledQuery(
-    lambda commitment_id, start, stop: (
-        FollowUp.objects.filter(commitment_id=commitment_id)
-        .select_related(*ENTRY_RELATED)
-        .order_by("-occurred_on", "-created_at", "-id")[start:stop]
-    ),
-    commitment_id=-7_000_000_700,
-    start=SHAPE,
-    stop=SHAPE,
-)
-
-
 def timeline(*, commitment: Commitment, page_number=1) -> Page:
     """The commitment's log (follow-ups and edits), the latest first by the date it happened,
     then by when it was recorded; a page at a time, each entry with its author's agency and
     side (count + page: 2 queries)."""
-    counted = _ENTRY_COUNT.rows(commitment_id=commitment.pk)
-    n = counted[0][0] if counted else 0
-    entries = Compiled(
-        n,
-        lambda start, stop: _ENTRIES.models(commitment_id=commitment.pk, start=start, stop=stop),
+    entries = (
+        FollowUp.objects.filter(commitment=commitment)
+        .select_related(*ENTRY_RELATED)
+        .order_by("-occurred_on", "-created_at", "-id")
     )
-    page = paginate(entries, page_number, TIMELINE_PAGE_SIZE, count=n)
+    page = paginate(entries, page_number, TIMELINE_PAGE_SIZE)
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         entry.commitment = commitment  # the one the page shows: no query per entry
