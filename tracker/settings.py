@@ -140,8 +140,6 @@ TEMPLATES = [
             ],
             # {% load memo %}: pieces of pages kept under everything they show (see CACHES).
             "libraries": {"memo": "common.templatetags.memo"},
-            # {% url %} remembering what it reversed (common/templatetags/urls.py).
-            "builtins": ["common.templatetags.urls"],
         },
     },
 ]
