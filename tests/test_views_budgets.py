@@ -372,39 +372,3 @@ def test_it_keeps_the_htmx_answers_small(client, analyst, group):
     )
     assert answer.status_code == 200 and "follow-up-saved" in answer.content.decode()
     assert len(answer.content) < 10 * 1024, len(answer.content)
-
-
-def test_it_draws_model_choices_without_a_server_side_cursor(
-    client, analyst, coordinator, group, monkeypatch
-):
-    """`.iterator()` is a server-side cursor on PostgreSQL: three round trips (DECLARE, FETCH,
-    CLOSE) for a select's few choices. Django's model choice fields read through it; ours
-    (common.forms.ChoicesInOneRead) read in one query. Every page drawing such selects is
-    drawn here with `.iterator()` refused."""
-    from django.db.models.query import QuerySet
-
-    created = populate(group, 2, author=analyst)
-    c = follow_ups(created[0], 2, author=analyst)
-    indicator = c.indicators.order_by("pk").first()
-
-    def refused(self, *args, **kwargs):
-        raise AssertionError("a select read its choices through a server-side cursor")
-
-    monkeypatch.setattr(QuerySet, "iterator", refused)
-    signed_in(client, analyst)
-    for page in (
-        url("commitments:commitment_list", G),
-        url("commitments:commitment_detail", G, c.reference),
-        url("commitments:indicator_detail", G, indicator.pk),
-        url("commitments:recent_activity", G),
-    ):
-        assert client.get(page).status_code == 200, page
-    coordinating = signed_in(Client(), coordinator)
-    for page in (
-        url("commitments:commitment_create", G, 1),
-        url("commitments:commitment_edit", G, c.reference),
-        url("commitments:meeting_create", G),
-        url("commitments:indicator_create", G),
-        url("commitments:review_create", G),
-    ):
-        assert coordinating.get(page).status_code == 200, page
