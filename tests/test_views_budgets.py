@@ -73,8 +73,9 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 1-3 session, user, group with membership, 4-5 every side's figures from the tallies
     # (led, alone, per status, progress; the overdue and inactive sums), 6-9 per side: the ids
     # of its most pressing open commitments with a due date, then, only when those leave room
-    # on the list, without one; 10 those commitments' values, 11 their lead agencies (all
-    # sides at once). The sides are the catalogue's. So at most 11, whatever the data.
+    # on the list, without one; 10 those commitments with their area, meeting and owner, 11
+    # their lead agencies with their side (all sides at once). The sides are the catalogue's.
+    # So at most 11, whatever the data.
     caches["fragments"].clear()
     caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
@@ -92,16 +93,16 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
     # 1-3 session, user, group with membership, 4 how many match (pager): without a filter,
-    # by area or status, the group's status tallies (selectors.counted), 5 the page's ids (read in order from an index: see selectors.IdsFirst), 6 those
-    # commitments' values (area, meeting, owner), 7 their lead agencies' acronyms. The select
-    # filters' choices (areas, agencies, sides, meetings, members) are the catalogue's.
-    with django_assert_num_queries(7):
+    # by area or status, the group's status tallies (selectors.counted), 5 the page of
+    # commitments with their area, meeting and owner, 6 their lead agencies with their side.
+    # The select filters' choices (areas, agencies, sides, meetings, members) are the
+    # catalogue's.
+    with django_assert_num_queries(6):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
     # The same with every filter set: 1-3 as above, 4-7 checking that the chosen area,
-    # agency, meeting and owner exist in this group, 8 count, 9 the page's ids, 10 those
-    # commitments, 11 their lead agencies. On PostgreSQL a search reads its count and its
-    # page's ids in one query (selectors.paginate's `together`): 10.
+    # agency, meeting and owner exist in this group, 8 count, 9 the page of commitments with
+    # their area, meeting and owner, 10 their lead agencies with their side.
     ondcp = factories.agency("US", "ONDCP")
     filters = {
         "q": "Commitment",
@@ -116,13 +117,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(10 if connection.vendor == "postgresql" else 11):
+    with django_assert_num_queries(10):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
-    # The results alone (htmx): 1-3, 4 count, 5 the page's ids, 6 those commitments, 7 their
-    # lead agencies; the filters are not rendered, so their choices are not read.
-    with django_assert_num_queries(7):
+    # The results alone (htmx): 1-3, 4 count, 5 the page of commitments, 6 their lead
+    # agencies; the filters are not rendered, so their choices are not read.
+    with django_assert_num_queries(6):
         client.get(
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )

@@ -23,7 +23,6 @@ from .catalogue import catalogue
 from .tallies import side_tallies
 from .workspace import (
     ENTRY_RELATED,
-    ListRow,
     StatusSummary,
     inactive_after_days,
     inactive_before,
@@ -45,7 +44,7 @@ class SideRecord:
     summary: StatusSummary
     overdue: int
     inactive: int
-    commitments: list[ListRow]  # its most pressing open ones
+    commitments: list[Commitment]  # its most pressing open ones, as list rows
 
 
 SIDE_LIST_SIZE = 20  # each side's most pressing open commitments shown, at most

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -22,7 +22,6 @@ from django.db.models import (
     Exists,
     F,
     Max,
-    OrderBy,
     OuterRef,
     Prefetch,
     Q,
@@ -281,41 +280,24 @@ _MATCHES_AT_MOST = 10_000_000
 _REFERENCE_LIKE = re.compile(r"\S*[\d-]\S*")
 
 
-def matching(
-    commitments: QuerySet[Commitment], q: str, *, direct: bool = False, probed: bool = False
-) -> QuerySet[Commitment]:
+def matching(commitments: QuerySet[Commitment], q: str) -> QuerySet[Commitment]:
     """The commitments whose searchable text holds every word of `q` (full-text index: the
     reference, title, description, agreed words, lead agencies, notes), or, when `q` looks
-    like part of a reference, whose reference holds it. The match is a subquery of ids: ORed
-    with the reference's substring match directly, it would stop PostgreSQL from using its
-    index (to_tsvector of every row); as a subquery, the index finds the ids once and each row
-    is a hash lookup. No join: no row twice, so no DISTINCT. The substring match reads every
-    reference of the group (no index serves "contains"): only for a reference-like `q`; a
-    word search stays with the index (at 100,000 commitments, 128 ms -> a few).
-
-    `direct`: a word search is the full-text condition itself, for a caller that reads a page
-    with the count of every match behind a fence (`paginate(together=True)`): PostgreSQL then
-    finds the matches through the index and checks the group on those rows only, instead of
-    hashing them and reading the group's whole list index (at 100,000 commitments, 3,210
-    matches: 44 -> 10 ms for the count and the page). Not for an ordered read without the
-    fence, a slice (`[:25]`) or a server-side cursor (an export's `iterator()`): planned for
-    its first rows, PostgreSQL walks the list's order testing every row's text (440 ms).
-
-    `probed`: on SQLite, the matches are tested row by row in the list's order (see
-    search.Probed and `search_walk`)."""
+    like part of a reference, whose reference holds it. On PostgreSQL the match is a subquery
+    of ids: ORed with the reference's substring match directly, it would stop PostgreSQL from
+    using its index (to_tsvector of every row); as a subquery, the index finds the ids once
+    and each row is a hash lookup. No join: no row twice, so no DISTINCT. The substring match
+    reads every reference of the group (no index serves "contains"): only for a
+    reference-like `q`; a word search stays with the index."""
     q = q.strip()
-    if connection.vendor == "sqlite" and probed:
-        found = Q(search_text__probed=q)
-    elif connection.vendor == "sqlite" or (direct and not _REFERENCE_LIKE.fullmatch(q)):
-        # SQLite: the lookup is already a subquery of ids there (the full-text table's
-        # rowids): as a second subquery around it, SQLite looks every match up twice (at
-        # 100,000, a count of 3,200 matches: 4.6 -> 1.4 ms, the page's ids 6.3 -> 3.6 ms).
+    if connection.vendor == "sqlite":
+        # The lookup is already a subquery of ids there (the full-text table's rowids).
         found = Q(search_text__matches=q)
     else:
         # The LIMIT (never reached) keeps PostgreSQL from turning the IN into a join that
-        # checks each row of the list's order against the text (to_tsvector per row: 90 ms at
-        # 100,000): the matches are then found once, through the index, and hashed. Unordered:
-        # the model's default order would have it sort every match first.
+        # checks each row of the list's order against the text (to_tsvector per row): the
+        # matches are then found once, through the index, and hashed. Unordered: the model's
+        # default order would have it sort every match first.
         found = Q(
             pk__in=Commitment.objects.filter(search_text__matches=q)
             .order_by()
@@ -341,18 +323,14 @@ def commitment_list(
     mine=None,
     sort: str = "reference",
     today: datetime.date | None = None,
-    paged: bool = False,
-    probed: bool = False,
 ) -> QuerySet[Commitment]:
     """The group's commitments matching the filters, ready for a page of the list (with the
     area, meeting and owner joined and the lead agencies prefetched). `mine` is a user: what
-    they own or their agency leads. `party` is a "Led by" value (see `led_by`). `paged`: the
-    caller reads a page with its count in one query, `paginate(together=True)`, for which a
-    search is written the `direct` way (see `matching`); `probed`, the `probed` way."""
+    they own or their agency leads. `party` is a "Led by" value (see `led_by`)."""
     today = today or timezone.localdate()
     qs = Commitment.objects.in_group(group)
     if q:
-        qs = matching(qs, q, direct=paged, probed=probed)
+        qs = matching(qs, q)
     if area is not None:
         qs = qs.filter(action_area=area)
     if status:
@@ -377,289 +355,33 @@ def commitment_list(
     if mine is not None:
         my_agency = Affiliation.objects.filter(user=mine).values("agency")
         qs = qs.filter(Q(owner=mine) | Exists(leads.filter(agency__in=my_agency)))
-    return (
-        qs.select_related("action_area", "meeting", "owner")
-        .prefetch_related(_lead_agencies_prefetch())
-        .order_by(*_SORTS.get(sort or "reference", _SORTS["reference"]))
-    )
+    return _as_listed(qs).order_by(*_SORTS.get(sort or "reference", _SORTS["reference"]))
 
 
-def _lead_agencies_prefetch() -> Prefetch:
-    return Prefetch(
-        "lead_agencies",
-        queryset=Agency.objects.select_related("party").order_by("party__name", "acronym"),
-    )
-
-
-@dataclass
-class ListRow:
-    """One row of the commitments list as plain values: what the row shows, nothing more (a
-    list page reads these instead of building models with their area, meeting, owner and
-    lead agencies: four times cheaper)."""
-
-    pk: int
-    reference: str
-    title: str
-    area_name: str
-    meeting_number: int
-    owner_name: str
-    due_date: datetime.date | None
-    progress: int
-    last_activity_on: datetime.date
-    status: str
-    version: int
-    leads: tuple[tuple[str, str], ...]  # (acronym, side's code), by side then acronym
-    shared: bool  # led by agencies of more than one side
-    overdue: bool
-
-
-_ROW_FIELDS = (
-    "pk",
-    "reference",
-    "title",
-    "action_area__name",
-    "meeting__number",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "due_date",
-    "progress",
-    "last_activity_on",
-    "status",
-    "version",
-)
-
-
-def list_rows(ids: list[int], *, today: datetime.date | None = None) -> list[ListRow]:
-    """The list's rows of these commitments, in this order (2 queries: the rows, their lead
-    agencies)."""
-    if not ids:
-        return []
-    today = today or timezone.localdate()
-    leads: dict[int, list[tuple[str, str, int]]] = {pk: [] for pk in ids}
-    through = Commitment.lead_agencies.through.objects.filter(commitment_id__in=ids)
-    for commitment_id, acronym, code, party_id in through.order_by(
-        "agency__party__name", "agency__acronym"
-    ).values_list("commitment_id", "agency__acronym", "agency__party__code", "agency__party_id"):
-        leads[commitment_id].append((acronym, code, party_id))
-    rows = {}
-    for values in Commitment.objects.filter(pk__in=ids).values_list(*_ROW_FIELDS):
-        pk, reference, title, area, meeting, first, last, username, due, *rest = values
-        progress, last_activity_on, status, version = rest
-        agencies = leads[pk]
-        rows[pk] = ListRow(
-            pk=pk,
-            reference=reference,
-            title=title,
-            area_name=area,
-            meeting_number=meeting,
-            # As User.get_full_name(), else the username; no owner: "".
-            owner_name=(f"{first} {last}".strip() or username) if username else "",
-            due_date=due,
-            progress=progress,
-            last_activity_on=last_activity_on,
-            status=status,
-            version=version,
-            leads=tuple((acronym, code) for acronym, code, _ in agencies),
-            shared=len({party for _, _, party in agencies}) > 1,
-            overdue=status in OPEN_STATUSES and due is not None and due < today,
+def _as_listed(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:
+    """What a row of the list shows with each commitment: its area, meeting and owner, and its
+    lead agencies with their side, by side then acronym."""
+    return commitments.select_related("action_area", "meeting", "owner").prefetch_related(
+        Prefetch(
+            "lead_agencies",
+            queryset=Agency.objects.select_related("party").order_by("party__name", "acronym"),
         )
+    )
+
+
+def list_rows(ids: list[int]) -> list[Commitment]:
+    """These commitments as a row of the list shows them, in this order, without their long
+    texts (2 queries: the commitments with their area, meeting and owner, their lead
+    agencies)."""
+    found = _as_listed(Commitment.objects.filter(pk__in=ids)).defer(*Commitment.LONG_TEXTS)
+    rows = {commitment.pk: commitment for commitment in found}
     return [rows[pk] for pk in ids if pk in rows]
 
 
-class Walk:
-    """Another way to read a search's page of ids on SQLite: walk the list's order (an
-    index) testing each row against the matches (`matching(probed=True)`), rather than read
-    every match by id and sort them. The walk reads about `stop * rows / matches` rows of
-    the index (the matches are spread over the list), at about a quarter of a microsecond
-    each; reading by id costs about 2.5 microseconds per match (both measured at 100,000
-    commitments). So it pays when `stop * rows < BREAK_EVEN * matches**2`: the first pages
-    of a search that matches many (3,210 of 100,000: the first page's ids in 1 ms against
-    8), not a rare word (with no match the walk would read all 100,000: 10 ms against 0)
-    nor a far page. Built only when it may pay (the list and the group's size, one short
-    query)."""
-
-    BREAK_EVEN = 8
-
-    def __init__(self, *, group: WorkingGroup, filters: dict):
-        self.group, self.filters = group, filters
-
-    @cached_property
-    def queryset(self) -> QuerySet:
-        """The same list, its search `probed`."""
-        return commitment_list(group=self.group, probed=True, **self.filters)
-
-    @cached_property
-    def rows(self) -> int:
-        """The rows the walk may read at most: the group's commitments (the tallies)."""
-        return counted(group=self.group, filters={}) or 0
-
-    def pays(self, stop: int, matches: int) -> bool:
-        # rows >= matches: when even that bound says no, the group's size is not read.
-        if stop >= self.BREAK_EVEN * matches:
-            return False
-        return stop * self.rows < self.BREAK_EVEN * matches * matches
-
-
-class IdsFirst:
-    """A queryset as a Paginator sees it, read ids first: the page's slice (OFFSET/LIMIT)
-    selects only primary keys, which the database finds in the index that orders the list,
-    then the page's rows are read by id with their joins and prefetches. A far page no longer
-    joins area, meeting and owner for every row it skips. One query more than slicing the
-    queryset itself.
-
-    A page in the second half of the list is read from its end: the same rows in the reverse
-    order, skipping only those after it, then turned around. The index is read backwards
-    (both databases do), so the last page skips nothing instead of every row before it; the
-    order must be total (every list order ends with the reference, unique in a group).
-
-    `read_with_count` reads a page's ids and the count in one query instead (see there);
-    `walk` reads them by walking the list's order where that reads fewer rows (see Walk)."""
-
-    def __init__(
-        self,
-        queryset: QuerySet,
-        rows=None,
-        count: int | None = None,
-        together: bool = False,
-        walk: Walk | None = None,
-    ):
-        self.queryset = queryset
-        self.walk = walk
-        self.ordered = queryset.ordered
-        self.rows = rows  # ids -> the page's rows (e.g. list_rows); default: the models
-        self._count = count
-        self.together = together  # every page's ids with the count (see read_with_count)
-        self._read: tuple[int, list] | None = None  # (start, ids) read with the count
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.queryset.count()
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def read_with_count(self, start: int, stop: int) -> bool:
-        """Read the ids of rows [start:stop] and the number of rows in one query, for a
-        queryset whose rows are all read to be counted anyway (a search: every match), so
-        the count and the page cost one pass over them instead of two. The rows are found
-        behind a fence (a subquery the planner keeps as it is), without the list's order,
-        which only the few ids of the page are then sorted by (top-N), with the count as a
-        window over all of them. False, and nothing kept, when that page is empty (past the
-        end, or nothing matches) or the order cannot be written so: the Paginator then
-        counts as usual, and a `together` IdsFirst still reads the page behind the fence."""
-        found = _ids_with_count(self.queryset, start, stop)
-        if not found:
-            return False
-        self._count = found[0][1]
-        self._read = (start, [pk for pk, _ in found])
-        return True
-
-    def _ids(self, key: slice) -> list:
-        start, stop, total = key.start or 0, key.stop, self._count
-        if key.step is None and stop is not None:
-            if self._read is not None and self._read[0] == start:
-                return self._read[1][: max(0, stop - start)]
-            if self.together and stop > start:
-                found = _ids_with_count(self.queryset, start, stop)
-                if found is not None:
-                    return [pk for pk, _ in found]
-        ids = self.queryset.values_list("pk", flat=True)
-        if self.walk is not None and total and stop and self.walk.pays(stop, total):
-            ids = self.walk.queryset.values_list("pk", flat=True)
-        if total is None or stop is None or key.step is not None or start <= total // 2:
-            return list(ids[key])
-        stop = min(stop, total)
-        from_end = list(ids.reverse()[total - stop : total - start]) if stop > start else []
-        return from_end[::-1]
-
-    def __getitem__(self, key):
-        ids = self._ids(key)  # a Paginator asks for slices only
-        if self.rows is not None:
-            return self.rows(ids)
-        # Unordered: the ids give the order, and an ORDER BY here could lead the planner to
-        # walk the list's index looking for these ids instead of fetching them.
-        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()} if ids else {}
-        return [rows[pk] for pk in ids]
-
-
-def _ids_with_count(queryset: QuerySet, start: int, stop: int) -> list[tuple[int, int]] | None:
-    """[(id, number of rows)] of rows [start:stop] in the queryset's order, one query (see
-    IdsFirst.read_with_count); None when its order is not plain fields and expressions with a
-    direction."""
-    db = connections[queryset.db]
-    if not db.features.supports_order_by_nulls_modifier:
-        return None
-    quote = db.ops.quote_name
-    selected, order = {"row_pk": F("pk")}, []
-    for number, item in enumerate(queryset.query.order_by or queryset.model._meta.ordering):
-        if isinstance(item, str):
-            if item == "?" or "__" in item:
-                return None
-            item = F(item[1:]).desc() if item.startswith("-") else F(item).asc()
-        if not isinstance(item, OrderBy):
-            return None
-        name = f"sort_{number}"
-        selected[name] = item.expression
-        nulls = " NULLS FIRST" if item.nulls_first else " NULLS LAST" if item.nulls_last else ""
-        order.append(f"{quote(name)} {'DESC' if item.descending else 'ASC'}{nulls}")
-    if not order:
-        return None
-    inner = queryset.order_by().annotate(**selected).values_list(*selected)
-    sql, params = inner.query.get_compiler(using=queryset.db).as_sql()
-    # The fence: PostgreSQL keeps a subquery with an OFFSET as it is (it would otherwise walk
-    # the list's index in order, testing every row); SQLite finds the rows first anyway.
-    fence = " OFFSET 0" if db.vendor == "postgresql" else ""
-    with db.cursor() as cursor:
-        cursor.execute(
-            # Names are ours, quoted; values are parameters.
-            f"SELECT {quote('row_pk')}, COUNT(*) OVER () FROM ({sql}{fence}) {quote('found')} "  # noqa: S608
-            f"ORDER BY {', '.join(order)} LIMIT %s OFFSET %s",
-            [*params, stop - start, start],
-        )
-        return cursor.fetchall()
-
-
-def _page_number(value) -> int | None:
-    """The page the Paginator's get_page will show for `value`, when it is known before
-    counting: a number not given or not a number is page 1; below 1, the last page."""
-    try:
-        number = int(value) if value is not None else 1
-    except (TypeError, ValueError):
-        return 1
-    return number if number >= 1 else None
-
-
-def paginate(
-    queryset,
-    page_number,
-    per_page: int,
-    *,
-    count: int | None = None,
-    ids_first: bool = False,
-    rows=None,
-    together: bool = False,
-    walk: Walk | None = None,
-) -> Page:
+def paginate(queryset, page_number, per_page: int, *, count: int | None = None) -> Page:
     """A page of results; a page number out of range or not a number gives the nearest page.
-    A caller that already counted the rows passes `count`, which saves the COUNT query.
-    `ids_first`: read the page's ids first (see IdsFirst), for long lists; `rows` turns those
-    ids into the page's rows (e.g. list_rows). `together` (with `ids_first`): the page's ids
-    and the count in one query, for a search (IdsFirst.read_with_count), on PostgreSQL. Not
-    on SQLite, where the count of a search's matches is a lookup per match in a covering
-    index, and the window would sort every match: at 100,000 commitments and 3,210 matches,
-    one query of 11.8 ms against 3.6 + 7.9 ms for the first page, and slower for the rest.
-    There, `walk` (see Walk, `search_walk`) may read the page's ids instead."""
-    together = together and connections[queryset.db].vendor == "postgresql"
-    listing = IdsFirst(queryset, rows, count, together, walk) if ids_first else queryset
-    if ids_first and together and count is None:
-        number = _page_number(page_number)
-        if number is not None and listing.read_with_count(
-            (number - 1) * per_page, number * per_page
-        ):
-            count = listing.count()
-    paginator = Paginator(listing, per_page)
+    A caller that already counted the rows passes `count`, which saves the COUNT query."""
+    paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
     return paginator.get_page(page_number)
@@ -667,31 +389,14 @@ def paginate(
 
 def list_page(*, group: WorkingGroup, filters: dict, page_number) -> Page:
     """A page of the commitments list for the list's `filters` (commitment_list's
-    arguments), its rows as ListRows. How many match comes from the tallies when they can
-    say it (no filter, an area, a status); the page's ids are read first (IdsFirst); a
-    search is read with its count in one query on PostgreSQL (`together`) and, on SQLite,
-    by walking the list's order where that pays (`search_walk`)."""
-    search = bool(filters.get("q"))
+    arguments), without the commitments' long texts. How many match comes from the tallies
+    when they can say it (no filter, an area, a status): one short read instead of a count."""
     return paginate(
-        commitment_list(group=group, paged=search, **filters),
+        commitment_list(group=group, **filters).defer(*Commitment.LONG_TEXTS),
         page_number,
         LIST_PAGE_SIZE,
         count=counted(group=group, filters=filters),
-        ids_first=True,
-        rows=list_rows,
-        together=search,
-        walk=search_walk(group=group, filters=filters),
     )
-
-
-def search_walk(*, group: WorkingGroup, filters: dict) -> Walk | None:
-    """For the list's search on SQLite in its default order (the one an index gives, with
-    every filter), the Walk IdsFirst may take for a page's ids; None otherwise."""
-    if connection.vendor != "sqlite" or not filters.get("q"):
-        return None
-    if filters.get("sort", "reference") not in ("", "reference"):
-        return None
-    return Walk(group=group, filters=filters)
 
 
 # --------------------------------------------------------------------------- commitment page
@@ -854,7 +559,6 @@ __all__ = [
     "AreaDetail",
     "CommitmentDetail",
     "Dashboard",
-    "ListRow",
     "MeetingDetail",
     "StatusCount",
     "StatusSummary",
@@ -876,6 +580,5 @@ __all__ = [
     "meeting_detail",
     "next_meeting_number",
     "paginate",
-    "search_walk",
     "timeline",
 ]
