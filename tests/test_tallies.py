@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from commitments import selectors, services
 from commitments.models import OPEN_STATUSES, Commitment, Status, Tally
+from commitments.selectors import inactive_before
 from commitments.selectors.tallies import attention_counts, side_tallies
-from commitments.selectors.workspace import inactive_before
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from ..models import OPEN_STATUSES, Commitment, Party, Snapshot, SnapshotRow, Status
-from .workspace import inactive_after_days
+from .common import inactive_after_days
 
 # The kinds of change, in the order the page lists them, with their headings.
 KINDS = {

@@ -20,15 +20,15 @@ from ..models import (
     WorkingGroup,
 )
 from .catalogue import catalogue
-from .tallies import side_tallies
-from .workspace import (
+from .common import (
     ENTRY_RELATED,
     StatusSummary,
     inactive_after_days,
     inactive_before,
-    list_rows,
     paginate,
 )
+from .listing import list_rows
+from .tallies import side_tallies
 
 # --------------------------------------------------------------------------- each side
 
