@@ -65,8 +65,8 @@ def test_a_far_page_of_the_list_reads_in_order_from_an_index(group, commitment, 
 
     if "area" in filters:
         filters = {**filters, "area": ActionArea.objects.get(working_group=group, slug="pc")}
-    listed = selectors.commitment_list(group=group, **filters).defer(*Commitment.LONG_TEXTS)
-    text = plan(listed[5000:5025])
+    page = selectors.list_page(group=group, filters=filters, page_number=1)
+    text = plan(page.paginator.object_list[5000:5025])
     # No sort of every matching row before skipping them: the index gives the order.
     if connection.vendor == "postgresql":
         assert "Sort" not in text and "Index" in text, text

@@ -140,21 +140,37 @@ def _as_listed(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:
     )
 
 
+# What a row of the list shows of a commitment (its lead agencies apart): read only these.
+_ROW_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "progress",
+    "due_date",
+    "last_activity_on",
+    "version",
+    "action_area__name",
+    "meeting__number",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
 def list_rows(ids: list[int]) -> list[Commitment]:
-    """These commitments as a row of the list shows them, in this order, without their long
-    texts (2 queries: the commitments with their area, meeting and owner, their lead
-    agencies)."""
-    found = _as_listed(Commitment.objects.filter(pk__in=ids)).defer(*Commitment.LONG_TEXTS)
+    """These commitments as a row of the list shows them, in this order (2 queries: the
+    commitments with their area, meeting and owner, their lead agencies)."""
+    found = _as_listed(Commitment.objects.filter(pk__in=ids)).only(*_ROW_FIELDS)
     rows = {commitment.pk: commitment for commitment in found}
     return [rows[pk] for pk in ids if pk in rows]
 
 
 def list_page(*, group: WorkingGroup, filters: dict, page_number) -> Page:
     """A page of the commitments list for the list's `filters` (commitment_list's
-    arguments), without the commitments' long texts. How many match comes from the tallies
-    when they can say it (no filter, an area, a status): one short read instead of a count."""
+    arguments), with what its rows show only. How many match comes from the tallies when they
+    can say it (no filter, an area, a status): one short read instead of a count."""
     return paginate(
-        commitment_list(group=group, **filters).defer(*Commitment.LONG_TEXTS),
+        commitment_list(group=group, **filters).only(*_ROW_FIELDS),
         page_number,
         LIST_PAGE_SIZE,
         count=counted(group=group, filters=filters),
