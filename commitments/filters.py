@@ -11,13 +11,11 @@ import functools
 from django import forms
 from django.contrib.auth import get_user_model
 
-from common.forms import FastSelect, ModelChoiceField
-
 from .models import ActionArea, Agency, Meeting, Priority, Status, WorkingGroup
 from .selectors import catalogue
 
 
-class _UserChoiceField(ModelChoiceField):
+class _UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
 
@@ -66,13 +64,11 @@ class CommitmentFilterForm(forms.Form):
         help_text="Owned by me, or led by my agency.",
     )
     priority = forms.ChoiceField(
-        widget=FastSelect,
         label="Priority",
         required=False,
         choices=[("", "Any priority"), *Priority.choices],
     )
-    area = ModelChoiceField(
-        widget=FastSelect,
+    area = forms.ModelChoiceField(
         label="Action area",
         queryset=ActionArea.objects.none(),
         to_field_name="slug",
@@ -80,24 +76,21 @@ class CommitmentFilterForm(forms.Form):
         empty_label="All areas",
     )
     status = forms.ChoiceField(
-        widget=FastSelect,
         label="Status",
         required=False,
         choices=[("", "All statuses"), *Status.choices],
     )
     attention = forms.ChoiceField(
-        widget=FastSelect, label="Needs attention", required=False, choices=ATTENTION_CHOICES
+        label="Needs attention", required=False, choices=ATTENTION_CHOICES
     )
-    agency = ModelChoiceField(
-        widget=FastSelect,
+    agency = forms.ModelChoiceField(
         label="Lead agency",
         queryset=Agency.objects.none(),
         required=False,
         empty_label="Any agency",
     )
-    party = forms.ChoiceField(label="Led by", required=False, widget=FastSelect)
-    meeting = ModelChoiceField(
-        widget=FastSelect,
+    party = forms.ChoiceField(label="Led by", required=False)
+    meeting = forms.ModelChoiceField(
         label="Agreed at",
         queryset=Meeting.objects.none(),
         to_field_name="number",
@@ -105,16 +98,13 @@ class CommitmentFilterForm(forms.Form):
         empty_label="Any meeting",
     )
     owner = _UserChoiceField(
-        widget=FastSelect,
         label="Owner",
         queryset=get_user_model().objects.none(),
         to_field_name="username",
         required=False,
         empty_label="Anyone",
     )
-    sort = forms.ChoiceField(
-        label="Sort by", required=False, choices=SORT_CHOICES, widget=FastSelect
-    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
     MORE = ("agency", "party", "meeting", "owner", "priority")
 

@@ -7,17 +7,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from common.forms import ModelChoiceField, ModelMultipleChoiceField
-
 from .models import Agency, Party, WorkingGroup
 
 
-class AgencyChoiceField(ModelMultipleChoiceField):
+class AgencyChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.acronym} – {obj.name}" if obj.name != obj.acronym else obj.acronym
 
 
-class MemberChoiceField(ModelChoiceField):
+class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
 

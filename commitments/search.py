@@ -50,8 +50,6 @@ class Matches(Lookup):
     """`search_text__matches=<query>`: every word of the query is found (see the module)."""
 
     lookup_name = "matches"
-    # SQLite: how the id is tested against the full-text index's matches ("+": see Probed).
-    probe = ""
 
     def as_sql(self, compiler, connection):  # any other engine, and other text columns
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -75,9 +73,7 @@ class Matches(Lookup):
         table = compiler.quote_name_unless_alias(self.lhs.alias)
         pk = f"{table}.{connection.ops.quote_name(target.model._meta.pk.column)}"
         # Names only (ours and Django's quoting); the query is a parameter.
-        sql = (
-            f"{self.probe}{pk} IN (SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s)"  # noqa: S608
-        )
+        sql = f"{pk} IN (SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s)"  # noqa: S608
         return sql, [query]
 
     def as_postgresql(self, compiler, connection):
@@ -97,16 +93,3 @@ class Matches(Lookup):
 
     def get_db_prep_lookup(self, value, connection):
         return ("%s", [value])
-
-
-@TextField.register_lookup
-class Probed(Matches):
-    """`search_text__probed=<query>`: the same match; on SQLite the id is written `+id`, which
-    no index can serve, so SQLite reads the rows in an index that gives the list's order and
-    tests each against the matches (found once, kept as a list), stopping when it has the
-    page. `Matches` instead reads each match by id and sorts them all: better when matches
-    are few, worse when they are many (at 100,000 commitments and 3,210 matches, the first
-    page's ids: 1 ms against 8; with no match, 10 ms against 0). selectors.IdsFirst chooses."""
-
-    lookup_name = "probed"
-    probe = "+"

@@ -672,3 +672,23 @@ def _admin_url(route: Route) -> str:
     path = re.sub(r"<(?:\w+:)?\w+>", "1", route.route)
     path = re.sub(r"\([^)]*\)", "1", path)
     return "/" + path.replace("^", "").replace("$", "")
+
+
+@pytest.mark.django_db
+def test_the_access_check_reads_the_group_and_the_users_standing_in_one_query(
+    group, analyst, outsider
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments import access
+    from commitments.models import GroupVersion
+
+    GroupVersion.objects.filter(working_group=group).update(version=41)
+    with CaptureQueriesContext(connection) as queries:
+        read = access.get_group_for_user(analyst, group.slug)
+    assert len(queries) == 1
+    assert read.group == group and read.role == "analyst" and read.side is None
+    assert read.group.cache_version == 41  # read with the group (commitments.cache)
+    with pytest.raises(access.Http404):
+        access.get_group_for_user(outsider, group.slug)

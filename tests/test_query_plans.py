@@ -59,175 +59,19 @@ def test_the_dashboard_counts_read_a_range_of_the_tallies_index(group, commitmen
 @pytest.mark.parametrize(
     "filters", [{}, {"status": "in_progress"}, {"area": "pc", "status": "in_progress"}]
 )
-def test_a_far_page_of_the_list_reads_ids_in_order_from_an_index(group, commitment, filters):
+def test_a_far_page_of_the_list_reads_in_order_from_an_index(group, commitment, filters):
     from commitments import selectors
     from commitments.models import ActionArea
 
     if "area" in filters:
         filters = {**filters, "area": ActionArea.objects.get(working_group=group, slug="pc")}
-    ids = selectors.commitment_list(group=group, **filters).values_list("pk", flat=True)
-    text = plan(ids[5000:5025])
+    page = selectors.list_page(group=group, filters=filters, page_number=1)
+    text = plan(page.paginator.object_list[5000:5025])
     # No sort of every matching row before skipping them: the index gives the order.
     if connection.vendor == "postgresql":
         assert "Sort" not in text and "Index" in text, text
-        if not filters:
-            # The default order from the index that holds the ids too (migration 0013): the
-            # skipped rows are never fetched from the table. Asked with every other way of
-            # reading off (on a table this small, the planner may rightly prefer another
-            # index that gives the same order, depending on what the tests before wrote).
-            text = plan(ids[5000:5025], avoid=("seqscan", "sort", "indexscan", "bitmapscan"))
-            assert "Index Only Scan using commitment_list_order" in text, text
     else:
         assert "TEMP B-TREE" not in text and "INDEX" in text, text
-
-
-def test_ids_first_pages_are_the_pages_of_the_list(group):
-    from commitments import selectors
-    from tests import factories
-
-    for i in range(7):
-        factories.commitment(group, title=f"Commitment {i}")
-    listed = selectors.commitment_list(group=group)
-    expected = [c.reference for c in listed]
-    for number in ("1", "2", "3", "99"):
-        plain = selectors.paginate(listed, number, 3)
-        ids_first = selectors.paginate(listed, number, 3, ids_first=True)
-        assert [c.reference for c in ids_first] == [c.reference for c in plain]
-        assert ids_first.paginator.count == len(expected)
-    last = selectors.paginate(listed, "3", 3, ids_first=True)
-    assert [c.reference for c in last] == expected[6:]
-    # The rows come with their relations, as the list's template needs them.
-    assert last[0].action_area.code == "PC"
-
-
-@pytest.mark.parametrize("sort", ["reference", "due", "-due", "activity", "-activity"])
-def test_pages_of_the_second_half_read_from_the_end_are_the_pages_of_the_list(group, sort):
-    """IdsFirst reads a page past the middle backwards (the reverse order, then turned
-    around): every page, under every order of the list (due dates missing, and shared, sort
-    with their nulls last both ways), is the page the plain paginator gives."""
-    import datetime as dt
-
-    from commitments import selectors
-    from tests import factories
-
-    day = dt.date(2026, 3, 1)
-    for i in range(11):
-        due = None if i % 4 == 0 else day + dt.timedelta(days=i % 3)
-        factories.commitment(group, title=f"Commitment {i}", due_date=due)
-    listed = selectors.commitment_list(group=group, sort=sort)
-    expected = [c.reference for c in listed]
-    for count in (None, len(expected)):
-        for number in range(1, 6):
-            plain = selectors.paginate(listed, str(number), 3)
-            with CaptureQueriesContext(connection) as captured:
-                ids_first = selectors.paginate(listed, str(number), 3, ids_first=True, count=count)
-                got = [c.reference for c in ids_first]
-            assert got == [c.reference for c in plain], (sort, number)
-            if number == 4 and count:  # rows 10-11 of 11: from the end, nothing skipped
-                (ids_sql,) = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"]]
-                assert "OFFSET" not in ids_sql and " DESC" in ids_sql, ids_sql
-
-
-@pytest.mark.parametrize("sort", ["reference", "due", "-due", "activity", "-activity"])
-@pytest.mark.parametrize("q", ["harbour", "PC-"])
-def test_a_search_reads_its_page_and_its_count_in_one_query(group, sort, q):
-    """paginate(together=True): on PostgreSQL, a search's page and its count from one query
-    (the count a window over every match, the page their top few), which are the page and
-    the count the plain paginator gives, under every order, for every page number a URL can
-    hold, for a word search and for a reference-like one. SQLite counts and reads as before
-    (see paginate)."""
-    import datetime as dt
-
-    from commitments import selectors
-    from tests import factories
-
-    day = dt.date(2026, 3, 1)
-    for i in range(13):
-        due = None if i % 4 == 0 else day + dt.timedelta(days=i % 3)
-        title = f"Harbour patrol {i}" if i % 5 else f"Border post {i}"
-        factories.commitment(group, title=title, due_date=due)
-    listed = selectors.commitment_list(group=group, q=q, sort=sort, paged=True)
-    expected = [c.reference for c in listed]
-    assert 3 < len(expected) <= 13
-    for number in ("1", "2", "3", "4", "5", "99", "0", "-1", "abc", "2.5", None):
-        plain = selectors.paginate(listed, number, 3)
-        with CaptureQueriesContext(connection) as captured:
-            page = selectors.paginate(
-                listed, number, 3, ids_first=True, together=True, rows=selectors.list_rows
-            )
-            got = [row.reference for row in page]
-        assert got == [c.reference for c in plain], (sort, number)
-        assert (page.number, page.paginator.count) == (plain.number, len(expected))
-        # Besides reading the page's rows by id (list_rows): one query, where there were two.
-        reads = [
-            x["sql"]
-            for x in captured.captured_queries
-            if "LIMIT" in x["sql"] or "COUNT(" in x["sql"].upper()
-        ]
-        if connection.vendor != "postgresql":  # SQLite counts, then reads (see paginate)
-            assert reads and not any("OVER ()" in sql for sql in reads), reads
-            continue
-        if number in ("1", "2", "3", "abc", "2.5", None):  # a page with rows: that one query
-            assert len(reads) == 1 and "COUNT(*) OVER ()" in reads[0], reads
-            # A word search: the full-text condition itself (`search_vector @@`, which
-            # test_the_search_reads_the_full_text_index shows the index serves), behind a
-            # fence (OFFSET 0), without which the planner walks the list's order testing
-            # every row's text (440 ms against 10 at 100,000 commitments). On tables this
-            # small it rightly prefers the group's index: the SQL is asked, not the plan.
-            inner = reads[0][reads[0].index("(SELECT") : reads[0].index(' "found" ORDER BY')]
-            assert inner.endswith(" OFFSET 0)"), inner
-            if q == "harbour":
-                assert ".search_vector @@ to_tsquery(" in inner and " IN (SELECT" not in inner
-        # Past the end, counted first: the last page's ids are still read behind the fence,
-        # never as an ordered slice of the search (see selectors.matching's `direct`).
-        assert all("OVER ()" in sql for sql in reads if "LIMIT" in sql), reads
-    nothing = selectors.commitment_list(group=group, q="zanzibar", sort=sort, paged=True)
-    page = selectors.paginate(nothing, "1", 3, ids_first=True, together=True)
-    assert (list(page), page.paginator.count) == ([], 0)
-
-
-@pytest.mark.parametrize("q", ["harbour", "PC-"])
-def test_a_search_on_sqlite_walks_the_lists_order_when_it_matches_many(group, q):
-    """SQLite reads the first pages of a search that matches many rows by walking the list's
-    order (the `probed` match, `+id IN (...)`, no index for the match itself), and a rare
-    word's page by id: every page equals the plain paginator's either way. PostgreSQL
-    has no walk (it reads a search's page with its count: paginate's `together`)."""
-    from commitments import selectors
-    from tests import factories
-
-    for i in range(13):
-        title = f"Harbour patrol {i}" if i % 5 else "Zanzibar post" if i == 0 else "Border post"
-        factories.commitment(group, title=title)
-    filters = {"q": q}
-    walk = selectors.search_walk(group=group, filters=filters)
-    if connection.vendor == "postgresql":
-        assert walk is None
-        return
-    listed = selectors.commitment_list(group=group, **filters)
-    expected = [c.reference for c in listed]
-    assert 3 < len(expected) <= 13
-    for number in ("1", "2", "3", "4", "5", "99", "abc"):
-        plain = selectors.paginate(listed, number, 3)
-        with CaptureQueriesContext(connection) as captured:
-            page = selectors.paginate(
-                listed, number, 3, ids_first=True, rows=selectors.list_rows, walk=walk
-            )
-            got = [row.reference for row in page]
-        assert got == [c.reference for c in plain], number
-        (ids,) = [x["sql"] for x in captured.captured_queries if "LIMIT" in x["sql"]]
-        assert '+"commitments_commitment"."id" IN' in ids, ids  # many matches: the walk
-    text = plan(walk.queryset.values_list("pk", flat=True)[:3])
-    assert "TEMP B-TREE" not in text and "INDEX" in text, text  # in order, from an index
-
-    rare = {"q": "zanzibar"}  # 1 match in 13: the rows by id
-    walk = selectors.search_walk(group=group, filters=rare)
-    listed = selectors.commitment_list(group=group, **rare)
-    with CaptureQueriesContext(connection) as captured:
-        page = selectors.paginate(listed, "1", 3, ids_first=True, walk=walk)
-    assert [c.title for c in page] == ["Zanzibar post"]
-    (ids,) = [x["sql"] for x in captured.captured_queries if "LIMIT" in x["sql"]]
-    assert "+" not in ids.split("WHERE")[1], ids
-    assert selectors.search_walk(group=group, filters={**filters, "sort": "due"}) is None
 
 
 def test_the_search_reads_the_full_text_index(group, commitment):

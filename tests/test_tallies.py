@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from commitments import selectors, services
 from commitments.models import OPEN_STATUSES, Commitment, Status, Tally
+from commitments.rules import inactive_before
 from commitments.selectors.tallies import attention_counts, side_tallies
-from commitments.selectors.workspace import inactive_before
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -201,8 +201,8 @@ def test_random_changes_leave_the_dashboard_equal_to_counting_the_rows(group, an
     dashboard = selectors.group_dashboard(group=group, today=today)
     rows = Commitment.objects.filter(working_group=group)
     assert dashboard.counts["overdue"] == rows.overdue(today).count()
-    assert dashboard.counts["due_soon"] == rows.due_within(today, 30).count()
-    assert dashboard.counts["inactive"] == rows.inactive_since(inactive_before(today)).count()
+    assert dashboard.counts["due_soon"] == rows.due_soon(today).count()
+    assert dashboard.counts["inactive"] == rows.inactive(today).count()
     assert dashboard.overall.total == rows.count() > 20
     for summary, area in [(dashboard.overall, None)] + [(a.summary, a) for a in dashboard.areas]:
         mine = rows if area is None else rows.filter(action_area=area)
@@ -218,14 +218,13 @@ def test_random_changes_leave_the_dashboard_equal_to_counting_the_rows(group, an
     assert rows.filter(status=Status.WITHDRAWN).exists()
 
     report = selectors.sides(group=group, today=today)
-    quiet = inactive_before(today)
     for side in report.sides:
         led = rows.filter(lead_agencies__party=side.party).distinct()
         others = rows.filter(lead_agencies__party__in=group.parties.exclude(pk=side.party.pk))
         assert side.led == led.count() > 0
         assert side.alone == led.exclude(pk__in=others).count()
         assert side.overdue == led.overdue(today).count()
-        assert side.inactive == led.inactive_since(quiet).count()
+        assert side.inactive == led.inactive(today).count()
         assert {s.status: s.count for s in side.summary.counts} == {
             value: led.filter(status=value).count() for value in Status.values
         }
@@ -301,17 +300,17 @@ def test_the_counts_before_a_day_add_up_years_months_and_days(group, analyst):
     days = [D(2024, 11, 28), D(2025, 1, 1), D(2025, 12, 31), D(2026, 2, 28), D(2026, 3, 1)]
     days += [first + datetime.timedelta(days=rng.randint(0, 820)) for _ in range(12)]
     for today in days:
-        quiet = today - datetime.timedelta(days=45)
+        quiet = inactive_before(today)
         found = list(attention_counts(group, today=today, quiet_before=quiet))
         counts = found[0] if found else {}  # no row: nothing counted
         assert (counts.get("overdue") or 0) == rows.overdue(today).count(), today
-        assert (counts.get("due_soon") or 0) == rows.due_within(today, 30).count(), today
-        assert (counts.get("inactive") or 0) == rows.inactive_since(quiet).count(), today
+        assert (counts.get("due_soon") or 0) == rows.due_soon(today).count(), today
+        assert (counts.get("inactive") or 0) == rows.inactive(today).count(), today
         sides, _, _ = side_tallies(
             group=group, parties=[us.party, india.party], today=today, quiet_before=quiet
         )
         for party, side in sides.items():
             led = rows.filter(lead_agencies__party=party).distinct()
             assert side.overdue == led.overdue(today).count(), (today, party)
-            assert side.inactive == led.inactive_since(quiet).count(), (today, party)
+            assert side.inactive == led.inactive(today).count(), (today, party)
     assert any(rows.overdue(today).count() for today in days)

@@ -65,8 +65,9 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
     # 1-3 session, user, group with membership, 4 the group's sides, 5-6 every side's figures
     # from the tallies (led, alone, per status, progress; the overdue and inactive sums), 7-10
     # per side: the ids of its most pressing open commitments with a due date, then, only when
-    # those leave room on the list, without one; 11 those commitments' values, 12 their lead
-    # agencies (all sides at once). So at most 12, whatever the data.
+    # those leave room on the list, without one; 11 those commitments with their area, meeting
+    # and owner, 12 their lead agencies with their side (all sides at once). So at most 12,
+    # whatever the data.
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("commitments:sides", G)).status_code == 200
     assert 10 <= len(queries) <= 12
@@ -79,17 +80,17 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
     # 1-3 session, user, group with membership, 4 how many match (pager): without a filter,
-    # by area or status, the group's status tallies (selectors.counted), 5 the page's ids (read in order from an index: see selectors.IdsFirst), 6 those
-    # commitments' values (area, meeting, owner), 7 their lead agencies' acronyms, 8-12 the
-    # select filters' choices (the group's areas, agencies, sides, meetings and members).
-    with django_assert_num_queries(12):
+    # by area or status, the group's status tallies (selectors.counted), 5 the page of
+    # commitments with their area, meeting and owner, 6 their lead agencies with their side,
+    # 7-11 the select filters' choices (the group's areas, agencies, sides, meetings and
+    # members).
+    with django_assert_num_queries(11):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
     # The same with every filter set: 1-3 as above, 4-7 checking that the chosen area,
-    # agency, meeting and owner exist in this group, 8 count, 9 the page's ids, 10 those
-    # commitments, 11 their lead agencies, 12-16 the filters' choices as above. On PostgreSQL
-    # a search reads its count and its page's ids in one query (selectors.paginate's
-    # `together`): 15.
+    # agency, meeting and owner exist in this group, 8 count, 9 the page of commitments with
+    # their area, meeting and owner, 10 their lead agencies with their side, 11-15 the filters'
+    # choices as above.
     ondcp = factories.agency("US", "ONDCP")
     filters = {
         "q": "Commitment",
@@ -104,13 +105,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(15 if connection.vendor == "postgresql" else 16):
+    with django_assert_num_queries(15):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
-    # The results alone (htmx): 1-3, 4 count, 5 the page's ids, 6 those commitments, 7 their
-    # lead agencies; the filters are not rendered, so their choices are not read.
-    with django_assert_num_queries(7):
+    # The results alone (htmx): 1-3, 4 count, 5 the page of commitments, 6 their lead
+    # agencies; the filters are not rendered, so their choices are not read.
+    with django_assert_num_queries(6):
         client.get(
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )
@@ -354,39 +355,3 @@ def test_it_keeps_the_htmx_answers_small(client, analyst, group):
     )
     assert answer.status_code == 200 and "follow-up-saved" in answer.content.decode()
     assert len(answer.content) < 10 * 1024, len(answer.content)
-
-
-def test_it_draws_model_choices_without_a_server_side_cursor(
-    client, analyst, coordinator, group, monkeypatch
-):
-    """`.iterator()` is a server-side cursor on PostgreSQL: three round trips (DECLARE, FETCH,
-    CLOSE) for a select's few choices. Django's model choice fields read through it; ours
-    (common.forms.ChoicesInOneRead) read in one query. Every page drawing such selects is
-    drawn here with `.iterator()` refused."""
-    from django.db.models.query import QuerySet
-
-    created = populate(group, 2, author=analyst)
-    c = follow_ups(created[0], 2, author=analyst)
-    indicator = c.indicators.order_by("pk").first()
-
-    def refused(self, *args, **kwargs):
-        raise AssertionError("a select read its choices through a server-side cursor")
-
-    monkeypatch.setattr(QuerySet, "iterator", refused)
-    signed_in(client, analyst)
-    for page in (
-        url("commitments:commitment_list", G),
-        url("commitments:commitment_detail", G, c.reference),
-        url("commitments:indicator_detail", G, indicator.pk),
-        url("commitments:recent_activity", G),
-    ):
-        assert client.get(page).status_code == 200, page
-    coordinating = signed_in(Client(), coordinator)
-    for page in (
-        url("commitments:commitment_create", G, 1),
-        url("commitments:commitment_edit", G, c.reference),
-        url("commitments:meeting_create", G),
-        url("commitments:indicator_create", G),
-        url("commitments:review_create", G),
-    ):
-        assert coordinating.get(page).status_code == 200, page

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from commitments import services
+from commitments import rules, services
 from commitments.models import Commitment, FollowUp, Membership, Status, WorkingGroup
 from tests import factories
 from tests.test_views_support import htmx_headers, signed_in, url
@@ -147,7 +147,7 @@ def test_it_counts_inactivity_from_the_day_it_was_agreed_not_from_the_insert(db,
     today = datetime.date(2026, 11, 20)
     seeded = Commitment.objects.filter(working_group=group)
     assert {c.last_activity_on for c in seeded} == {datetime.date(2026, 1, 21)}
-    assert seeded.inactive_since(today - datetime.timedelta(days=60)).count() == 7
+    assert seeded.inactive(today).count() == 7
     body = signed_in(client, viewer).get(url("commitments:group_dashboard", group.slug))
     assert '7</span> <span class="stat__label">inactive' in body.content.decode()
 
@@ -163,7 +163,11 @@ def test_it_counts_a_recent_follow_up_and_not_a_backdated_one(group, analyst):
     )
     c.refresh_from_db()
     assert c.last_activity_on == datetime.date(2026, 2, 10)
-    assert Commitment.objects.filter(pk=c.pk).inactive_since(timezone.localdate()).exists()
+    assert (
+        Commitment.objects.filter(pk=c.pk)
+        .inactive(timezone.localdate() + datetime.timedelta(days=rules.inactive_after_days()))
+        .exists()
+    )
     services.follow_up_record(commitment=c, author=analyst, note="Today.", expected_version=2)
     c.refresh_from_db()
     assert c.last_activity_on == timezone.localdate()

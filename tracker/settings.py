@@ -138,8 +138,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.mfa",
             ],
-            # {% url %} remembering what it reversed (common/templatetags/urls.py).
-            "builtins": ["common.templatetags.urls"],
         },
     },
 ]

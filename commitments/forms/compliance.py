@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
-from common.forms import FocusFirstErrorMixin, ModelChoiceField
+from common.forms import FocusFirstErrorMixin
 
 from ..models import Meeting, Score
 
 
-class _MeetingChoice(ModelChoiceField):
+class _MeetingChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"Meeting {obj.number}: {obj.title} ({obj.start_date:%-d %b %Y})"
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import formset_factory
 
-from common.forms import FocusFirstErrorMixin, ModelChoiceField, ModelMultipleChoiceField
+from common.forms import FocusFirstErrorMixin
 
 from ..formfields import LeadAgenciesPerSide, MemberChoiceField, group_members
 from ..models import (
@@ -181,7 +181,7 @@ class MeetingForm(FocusFirstErrorMixin, forms.Form):
     summary = forms.CharField(
         label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    source_documents = ModelMultipleChoiceField(
+    source_documents = forms.ModelMultipleChoiceField(
         label="Documents it is recorded in",
         queryset=SourceDocument.objects.none(),
         required=False,
@@ -252,7 +252,7 @@ class _CommitmentFields(LeadAgenciesPerSide, FocusFirstErrorMixin, forms.Form):
     """What a coordinator says about a commitment; the lead agencies one field per side
     (`leads_<party code>`), each offering that party's agencies only."""
 
-    action_area = ModelChoiceField(
+    action_area = forms.ModelChoiceField(
         label="Action area", queryset=ActionArea.objects.none(), empty_label="Choose an area"
     )
     title = forms.CharField(label="Title", max_length=300, help_text="What was agreed, briefly.")
@@ -268,7 +268,7 @@ class _CommitmentFields(LeadAgenciesPerSide, FocusFirstErrorMixin, forms.Form):
     )
     priority = forms.ChoiceField(label="Priority", choices=Priority.choices)
     due_date = _date("Due date", required=False)
-    source_document = ModelChoiceField(
+    source_document = forms.ModelChoiceField(
         label="Source document",
         queryset=SourceDocument.objects.none(),
         required=False,
@@ -309,7 +309,7 @@ class CommitmentCreateForm(_CommitmentFields):
 class CommitmentEditForm(_CommitmentFields):
     """A commitment's details, with the version the user saw and why they change them."""
 
-    meeting = ModelChoiceField(label="Agreed at", queryset=Meeting.objects.none())
+    meeting = forms.ModelChoiceField(label="Agreed at", queryset=Meeting.objects.none())
     reason = forms.CharField(
         label="Why the change",
         required=False,
@@ -377,7 +377,7 @@ class IndicatorForm(FocusFirstErrorMixin, forms.Form):
         error_messages={"invalid": "Enter a number, e.g. 40."},
     )
     target_date = _date("Target date", required=False)
-    action_area = ModelChoiceField(
+    action_area = forms.ModelChoiceField(
         label="Action area",
         queryset=ActionArea.objects.none(),
         required=False,

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from common.forms import FocusFirstErrorMixin, ModelChoiceField
+from common.forms import FocusFirstErrorMixin
 
 from ..models import Indicator, Party
 from ..rules import not_in_future
@@ -18,7 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOT_A_NUMBER = "Enter a number, e.g. 12 or 12.5 (no unit, no thousands separator)."
 
 
-class _IndicatorChoice(ModelChoiceField):
+class _IndicatorChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.unit})"
 
@@ -60,7 +60,7 @@ class MeasurementForm(FocusFirstErrorMixin, forms.Form):
             "max_whole_digits": "That number is too large.",
         },
     )
-    reported_by = ModelChoiceField(
+    reported_by = forms.ModelChoiceField(
         label="Reported by",
         queryset=Party.objects.none(),
         empty_label="Choose a side",

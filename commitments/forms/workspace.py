@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from common.forms import FocusFirstErrorMixin, ModelChoiceField
+from common.forms import FocusFirstErrorMixin
 
 from .. import rules
 from ..models import (
@@ -170,14 +170,14 @@ class ActivityFilterForm(forms.Form):
     until = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    area = ModelChoiceField(
+    area = forms.ModelChoiceField(
         label="Action area",
         queryset=ActionArea.objects.none(),
         to_field_name="slug",
         required=False,
         empty_label="All areas",
     )
-    side = ModelChoiceField(
+    side = forms.ModelChoiceField(
         label="Reported by",
         queryset=Party.objects.none(),
         to_field_name="code",

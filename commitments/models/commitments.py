@@ -124,17 +124,6 @@ class CommitmentQuerySet(GroupScopedQuerySet):
         chose."""
         return self.open().filter(rules.inactive_q(today))
 
-    def inactive_since(self, day: datetime.date) -> CommitmentQuerySet:
-        """Open commitments nobody has reported on since before `day`."""
-        return self.open().filter(last_activity_on__lt=day)
-
-    def due_within(self, today: datetime.date, days: int) -> CommitmentQuerySet:
-        return self.due_between(today, today + datetime.timedelta(days=days))
-
-    def due_between(self, first: datetime.date, last: datetime.date) -> CommitmentQuerySet:
-        """Open commitments due from `first` to `last`, both included."""
-        return self.open().filter(due_date__gte=first, due_date__lte=last)
-
 
 class Priority(models.TextChoices):
     LOW = "low", "Low"

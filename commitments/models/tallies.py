@@ -129,20 +129,12 @@ def _dated(found: Counter, kind: str, prefix: str, day) -> None:
     found[YEARS[kind], prefix + iso[:4], "n"] += 1
 
 
-def before_day(
-    kind: str,
-    day: str,
-    *,
-    month: str | None = None,
-    year: str | None = None,
-    prefix: str = "",
-) -> tuple[models.Q, ...]:
+def before_day(kind: str, day: str, *, prefix: str = "") -> tuple[models.Q, ...]:
     """The ranges of tallies whose sum counts the commitments of a dated `kind` on every day
-    before `day` ("YYYY-MM-DD"; its `month` "YYYY-MM" and `year` "YYYY" may be given apart, so
-    that a compiled query holds each as a parameter), among keys after `prefix`: the years before
-    its year, the months of its year before its month, the days of its month before it. Each
-    is a range of the unique index, once the group is added to it."""
-    month, year = month or day[:7], year or day[:4]
+    before `day` ("YYYY-MM-DD"), among keys after `prefix`: the years before its year, the
+    months of its year before its month, the days of its month before it. Each is a range of
+    the unique index, once the group is added to it."""
+    month, year = day[:7], day[:4]
     return (
         models.Q(kind=YEARS[kind], key__gte=prefix, key__lt=prefix + year),
         models.Q(kind=MONTHS[kind], key__gte=prefix + year, key__lt=prefix + month),

@@ -9,8 +9,6 @@ from django.core.paginator import Page
 from django.db.models import Case, Exists, OuterRef, When
 from django.utils import timezone
 
-from common.sql import SHAPE, CompiledQuery
-
 from ..models import (
     OPEN_STATUSES,
     ActionArea,
@@ -22,16 +20,15 @@ from ..models import (
     WorkingGroup,
 )
 from .catalogue import catalogue
-from .tallies import side_tallies
-from .workspace import (
+from .common import (
     ENTRY_RELATED,
-    ListRow,
     StatusSummary,
     inactive_after_days,
     inactive_before,
-    list_rows,
     paginate,
 )
+from .listing import list_rows
+from .tallies import side_tallies
 
 # --------------------------------------------------------------------------- each side
 
@@ -47,7 +44,7 @@ class SideRecord:
     summary: StatusSummary
     overdue: int
     inactive: int
-    commitments: list[ListRow]  # its most pressing open ones
+    commitments: list[Commitment]  # its most pressing open ones, as list rows
 
 
 SIDE_LIST_SIZE = 20  # each side's most pressing open commitments shown, at most
@@ -73,31 +70,6 @@ def _open_led_by(group_id: int, party_id: int):
     )
 
 
-# A side's most pressing open commitments: their ids, with a due date and then without one,
-# their SQL built once (common.sql).
-_DATED = CompiledQuery(
-    lambda group_id, party_id: (
-        _open_led_by(group_id, party_id)
-        .filter(due_date__isnull=False)
-        .order_by("due_date", "reference")
-        .values_list("pk")[:SIDE_LIST_SIZE]
-    ),
-    group_id=-7_000_000_900,
-    party_id=-7_000_000_901,
-)
-_UNDATED = CompiledQuery(
-    lambda group_id, party_id, room: (
-        _open_led_by(group_id, party_id)
-        .filter(due_date=None)
-        .order_by("reference")
-        .values_list("pk")[:room]
-    ),
-    group_id=-7_000_000_900,
-    party_id=-7_000_000_901,
-    room=SHAPE,
-)
-
-
 def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     """What each side owes: for each party of the group, the commitments its agencies lead
     (alone or with the other side) with their count per status, average progress, overdue and
@@ -114,10 +86,13 @@ def sides(*, group: WorkingGroup, today: datetime.date | None = None) -> Sides:
     pressing = {}
     for p in parties:
         # Two reads of ids in index order, each stopping at SIDE_LIST_SIZE rows.
-        ids = [pk for (pk,) in _DATED.rows(group_id=group.pk, party_id=p.pk)]
+        led = _open_led_by(group.pk, p.pk).values_list("pk", flat=True)
+        ids = list(
+            led.filter(due_date__isnull=False).order_by("due_date", "reference")[:SIDE_LIST_SIZE]
+        )
         if len(ids) < SIDE_LIST_SIZE:  # room left for those without a due date
             room = SIDE_LIST_SIZE - len(ids)
-            ids += [pk for (pk,) in _UNDATED.rows(group_id=group.pk, party_id=p.pk, room=room)]
+            ids += led.filter(due_date=None).order_by("reference")[:room]
         pressing[p.pk] = ids
     rows = {row.pk: row for row in list_rows([pk for ids in pressing.values() for pk in ids])}
     records = []

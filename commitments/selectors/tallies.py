@@ -10,12 +10,9 @@ from functools import reduce
 
 from django.db.models import Q, Sum
 
-from common.sql import SHAPE, CompiledQuery
-
+from .. import rules
 from ..models import Status, Tally, WorkingGroup
 from ..models import tallies as tally
-
-DUE_SOON_DAYS = 30
 
 
 @dataclass
@@ -58,31 +55,12 @@ def attention_counts(group: WorkingGroup, *, today: datetime.date, quiet_before:
     the dated tallies, in the database, over ranges of the unique index that read at most some
     fifty rows per count (`models.tallies.before_day`; tests/test_query_plans.py). A queryset of
     one row (none without tallies)."""
-    return _attention_counts(group.pk, **_attention_days(today, quiet_before))
-
-
-def _attention_days(today: datetime.date, quiet_before: datetime.date) -> dict[str, str]:
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    today_iso, quiet_iso = today.isoformat(), quiet_before.isoformat()
-    return {
-        "today": today_iso,
-        "today_month": today_iso[:7],
-        "today_year": today_iso[:4],
-        "soon": soon.isoformat(),
-        "quiet": quiet_iso,
-        "quiet_month": quiet_iso[:7],
-        "quiet_year": quiet_iso[:4],
-    }
-
-
-def _attention_counts(
-    group_id: int, today, today_month, today_year, soon, quiet, quiet_month, quiet_year
-):
-    overdue = tally.before_day(tally.DUE, today, month=today_month, year=today_year)
-    due_soon = (Q(kind=tally.DUE, key__gte=today, key__lte=soon),)
-    inactive = tally.before_day(tally.ACTIVITY, quiet, month=quiet_month, year=quiet_year)
+    soon = rules.due_soon_until(today)
+    overdue = tally.before_day(tally.DUE, today.isoformat())
+    due_soon = (Q(kind=tally.DUE, key__gte=today.isoformat(), key__lte=soon.isoformat()),)
+    inactive = tally.before_day(tally.ACTIVITY, quiet_before.isoformat())
     return (
-        Tally.objects.filter(_in_ranges(group_id, *overdue, *due_soon, *inactive))
+        Tally.objects.filter(_in_ranges(group.pk, *overdue, *due_soon, *inactive))
         .values("working_group")
         .annotate(
             overdue=Sum("n", filter=_either(overdue)),
@@ -104,34 +82,13 @@ def _in_ranges(group_id: int, *ranges: Q) -> Q:
     return _either(Q(r, working_group_id=group_id) for r in ranges)
 
 
-# The dashboard's two reads of the tallies, built once (common.sql): 1.2 ms a page saved.
-_ATTENTION = CompiledQuery(
-    _attention_counts,
-    group_id=-7_000_000_300,
-    today="\x00today",
-    today_month="\x00today-m",
-    today_year="\x00today-y",
-    soon="\x00soon",
-    quiet="\x00quiet",
-    quiet_month="\x00quiet-m",
-    quiet_year="\x00quiet-y",
-)
-
-
-def _tally_rows(*kinds: str) -> CompiledQuery:
-    """The group's non-zero tallies of these kinds as (kind, key, n, total), their SQL built
-    once (common.sql)."""
-    return CompiledQuery(
-        lambda group_id: (
-            Tally.objects.filter(working_group_id=group_id, kind__in=kinds)
-            .exclude(n=0)
-            .values_list("kind", "key", "n", "total")
-        ),
-        group_id=-7_000_000_300,
+def _tally_rows(group: WorkingGroup, *kinds: str):
+    """The group's non-zero tallies of these kinds as (kind, key, n, total)."""
+    return (
+        Tally.objects.filter(working_group=group, kind__in=kinds)
+        .exclude(n=0)
+        .values_list("kind", "key", "n", "total")
     )
-
-
-_COUNTS = _tally_rows(tally.STATUS, tally.AGREED, tally.COMPLETED)
 
 
 def group_tallies(
@@ -140,7 +97,7 @@ def group_tallies(
     """The group's counts from its tallies (2 queries): the dated kinds are summed in the
     database over a range of their index, the others are a few rows per area."""
     by_area_status, agreed, completed = {}, {}, {}
-    for kind, key, n, total in _COUNTS.rows(group_id=group.pk):
+    for kind, key, n, total in _tally_rows(group, tally.STATUS, tally.AGREED, tally.COMPLETED):
         if kind == tally.STATUS:
             area, status = key.split(":")
             by_area_status[int(area), status] = (n, total)
@@ -150,19 +107,17 @@ def group_tallies(
         else:
             area, month = key.split(":")
             completed[int(area), month] = n
-    attention = _ATTENTION.rows(group_id=group.pk, **_attention_days(today, quiet_before))
-    _, overdue, due_soon, inactive = attention[0] if attention else (None, 0, 0, 0)
+    # One row, none without tallies (not .first(): its order would split the sums).
+    attention = next(iter(attention_counts(group, today=today, quiet_before=quiet_before)), {})
     return Tallies(
         by_area_status=by_area_status,
         agreed=agreed,
         completed=completed,
-        overdue=overdue or 0,
-        due_soon=due_soon or 0,
-        inactive=inactive or 0,
+        overdue=attention.get("overdue") or 0,
+        due_soon=attention.get("due_soon") or 0,
+        inactive=attention.get("inactive") or 0,
     )
 
-
-_BY_AREA_STATUS = _tally_rows(tally.STATUS)
 
 # The list's filters a count from the tallies can answer (the sort changes no count).
 COUNTABLE = frozenset({"area", "status", "sort"})
@@ -177,7 +132,7 @@ def counted(*, group: WorkingGroup, filters: dict) -> int | None:
         return None
     area, status = filters.get("area"), filters.get("status")
     total = 0
-    for _, key, n, _ in _BY_AREA_STATUS.rows(group_id=group.pk):
+    for _, key, n, _ in _tally_rows(group, tally.STATUS):
         area_id, _, key_status = key.partition(":")
         if (area is None or int(area_id) == area.pk) and (not status or key_status == status):
             total += n
@@ -207,9 +162,6 @@ class SideCounts:
         return figures
 
 
-_SIDE_COUNTS = _tally_rows(tally.SIDE, tally.SIDE_ALONE, tally.SIDES)
-
-
 def _side_attention(group_id: int, parties: tuple[int, ...], today: str, quiet: str):
     """Each party's overdue and inactive sums, in the order of `parties` (one row, none
     without tallies)."""
@@ -230,13 +182,6 @@ def _side_attention(group_id: int, parties: tuple[int, ...], today: str, quiet: 
     )
 
 
-# Built once per group's sides and day (its ranges hold the day in their keys), then run with
-# the group's id: the ORM takes longer to build these twelve ranges than SQLite to read them.
-_SIDE_ATTENTION = CompiledQuery(
-    _side_attention, group_id=-7_000_000_300, parties=SHAPE, today=SHAPE, quiet=SHAPE
-)
-
-
 def side_tallies(
     *, group: WorkingGroup, parties, today: datetime.date, quiet_before: datetime.date
 ) -> tuple[dict[int, SideCounts], int, int]:
@@ -244,7 +189,7 @@ def side_tallies(
     more) and unled: two queries, whatever the number of commitments."""
     sides = {p.pk: SideCounts(by_status={}) for p in parties}
     totals = {"shared": 0, "unled": 0}
-    for kind, key, n, total in _SIDE_COUNTS.rows(group_id=group.pk):
+    for kind, key, n, total in _tally_rows(group, tally.SIDE, tally.SIDE_ALONE, tally.SIDES):
         if kind == tally.SIDES:
             totals[key] = n
             continue
@@ -256,13 +201,11 @@ def side_tallies(
         else:
             sides[int(party)].alone = n
     if sides:
-        found = _SIDE_ATTENTION.rows(
-            group_id=group.pk,
-            parties=tuple(sides),
-            today=today.isoformat(),
-            quiet=quiet_before.isoformat(),
+        found = _side_attention(
+            group.pk, tuple(sides), today=today.isoformat(), quiet=quiet_before.isoformat()
         )
-        sums = found[0][1:] if found else (0,) * (2 * len(sides))
-        for i, side in enumerate(sides.values()):
-            side.overdue, side.inactive = sums[2 * i] or 0, sums[2 * i + 1] or 0
+        sums = next(iter(found), {})  # one row, none without tallies
+        for party, side in sides.items():
+            side.overdue = sums.get(f"overdue_{party}") or 0
+            side.inactive = sums.get(f"inactive_{party}") or 0
     return sides, totals["shared"], totals["unled"]

@@ -27,8 +27,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from common.sql import CompiledQuery
-
 from ..models import (
     ActionArea,
     Agency,
@@ -262,21 +260,12 @@ def _stored(pk: int, *, lock: bool) -> QuerySet[Commitment]:
     return queryset.select_for_update(of=("self",)) if lock else queryset
 
 
-# Read on every write of a commitment: its SQL built once (common.sql), the first time inside
-# a transaction (Django refuses to build a locking read outside one).
-_STORED = {
-    lock: CompiledQuery(lambda pk, lock=lock: _stored(pk, lock=lock), pk=-7_000_000_400)
-    for lock in (False, True)
-}
-
-
 def current_version(commitment: Commitment, expected_version: int, *, lock: bool) -> Commitment:
     """The commitment as stored (locked for the transaction if `lock`); ConflictError when its
     version is not the one the caller saw."""
-    found = _STORED[lock].models(pk=commitment.pk)
-    if not found:
+    current = _stored(commitment.pk, lock=lock).first()
+    if current is None:
         raise Commitment.DoesNotExist(f"No commitment {commitment.pk}.")
-    current = found[0]
     if current.version != expected_version:
         raise ConflictError(current=current, expected_version=expected_version)
     return current
@@ -319,7 +308,7 @@ def current_version_with_leads(
         raise Commitment.DoesNotExist(f"No commitment {commitment.pk}.")
     current = rows[0]
     if current.version != expected_version:
-        stored = _STORED[True].models(pk=commitment.pk)[0]  # locked already: the same row
+        stored = _stored(commitment.pk, lock=True).get()  # locked already: the same row
         raise ConflictError(current=stored, expected_version=expected_version)
     leads = [(r.lead_row, r.lead_agency, r.lead_party) for r in rows if r.lead_row is not None]
     return current, leads

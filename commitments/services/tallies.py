@@ -17,8 +17,6 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from common.sql import CompiledQuery
-
 from .. import cache
 from ..models import Commitment, Tally
 from ..models.tallies import FIELDS, contributions
@@ -35,19 +33,12 @@ def lead_sides(commitments) -> dict[int, Sides]:
     return {pk: Sides(parties) for pk, parties in found.items()}
 
 
-_LEAD_ROWS = CompiledQuery(
-    lambda pk: Commitment.lead_agencies.through.objects.filter(commitment_id=pk).values_list(
-        "id", "agency_id", "agency__party_id"
-    ),
-    pk=-7_000_000_401,
-)
-
-
 def lead_rows(commitment: Commitment) -> list[tuple[int, int, int]]:
     """The commitment's lead agencies as stored: (row id, agency id, party id), one query.
     Its sides are the parties (`sides_of`); the rows are what its history copies
     (models.known_relations)."""
-    return _LEAD_ROWS.rows(pk=commitment.pk)
+    through = Commitment.lead_agencies.through.objects.filter(commitment_id=commitment.pk)
+    return list(through.values_list("id", "agency_id", "agency__party_id"))
 
 
 def sides_of(rows: Iterable[tuple[int, int, int]]) -> Sides:

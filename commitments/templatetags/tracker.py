@@ -103,7 +103,7 @@ def is_shared(commitment) -> bool:
 
 @register.filter
 def get_item(mapping, key):
-    """`mapping[key]` in a template (e.g. the status options prepared once for a list)."""
+    """`mapping[key]` in a template (e.g. a form per row, a chart per indicator)."""
     return mapping.get(key, "")
 
 

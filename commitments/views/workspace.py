@@ -18,9 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -89,12 +87,9 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
     filters = list_filters(form, request.user)
 
     def results() -> Page:
-        page = selectors.list_page(
+        return selectors.list_page(
             group=group, filters=filters, page_number=request.GET.get("page")
         )
-        page.object_list = _prepared_rows(group, page.object_list)
-        page.memo = "|".join(row.memo for row in page.object_list)
-        return page
 
     here = request.get_full_path()
     htmx = htmx_target(request) == "commitment-results"
@@ -105,7 +100,7 @@ def commitment_list(request: HttpRequest, slug: str) -> HttpResponse:
         "group_access": group_access,
         "form": form,
         "page": results(),
-        "status_options": STATUS_OPTIONS,
+        "statuses": Status.choices,
         "here": here,
         "export_query": _without_page(request),
         "announce_results": htmx,
@@ -122,35 +117,6 @@ def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return f"?{query.urlencode()}" if query else ""
-
-
-# The quick status control of each row: its options, drawn once per status (five variants)
-# rather than once per row.
-STATUS_OPTIONS = {
-    current: format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if value == current else "", label)
-            for value, label in Status.choices
-        ),
-    )
-    for current in Status.values
-}
-_REF = "REFERENCE"
-
-
-def _prepared_rows(group, rows: list[selectors.ListRow]) -> list[selectors.ListRow]:
-    """The rows of the list with their links, built from one reversed URL each (a list page
-    would otherwise reverse four URLs per row), and each row's `memo`: every value its row
-    shows, the key under which its HTML is kept (see CACHES["fragments"])."""
-    detail = reverse("commitments:commitment_detail", args=[group.slug, _REF])
-    status = reverse("commitments:commitment_status", args=[group.slug, _REF])
-    for row in rows:
-        row.detail_url = detail.replace(_REF, row.reference)
-        row.status_url = status.replace(_REF, row.reference)
-        row.memo = repr((row, row.detail_url, row.status_url))
-    return rows
 
 
 def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
@@ -225,7 +191,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
         messages.add_message(request, level, message)
         return HttpResponseRedirect(back)
 
-    (row,) = _prepared_rows(group_access.group, selectors.list_rows([commitment.pk]))
+    (row,) = selectors.list_rows([commitment.pk])
     response = render(
         request,
         "commitments/commitment_list.html#commitment-row",
@@ -237,7 +203,7 @@ def commitment_status(request: HttpRequest, slug: str, reference: str) -> HttpRe
             "row_saved": changed,
             "row_note": "" if problem or changed else message,
             "autofocus_row": True,
-            "status_options": STATUS_OPTIONS,
+            "statuses": Status.choices,
             "row_announce": message,
             "here": back,
         },
