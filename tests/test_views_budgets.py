@@ -80,17 +80,17 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         assert client.get(url("commitments:recent_activity", G)).status_code == 200
 
     # 1-3 session, user, group with membership, 4 how many match (pager): without a filter,
-    # by area or status, the group's status tallies (selectors.counted), 5 the page of
-    # commitments with their area, meeting and owner, 6 their lead agencies with their side,
-    # 7-11 the select filters' choices (the group's areas, agencies, sides, meetings and
-    # members).
-    with django_assert_num_queries(11):
+    # by area or status, the group's status tallies (selectors.counted), 5 the page's ids in
+    # the list's order, 6 those commitments with their area, meeting and owner, 7 their lead
+    # agencies with their side, 8-12 the select filters' choices (the group's areas,
+    # agencies, sides, meetings and members).
+    with django_assert_num_queries(12):
         assert client.get(url("commitments:commitment_list", G)).status_code == 200
 
-    # The same with every filter set: 1-3 as above, 4-7 checking that the chosen area,
-    # agency, meeting and owner exist in this group, 8 count, 9 the page of commitments with
-    # their area, meeting and owner, 10 their lead agencies with their side, 11-15 the filters'
-    # choices as above.
+    # The same with every filter set: 1-3 as above, 4-8 checking that the chosen area,
+    # agency, side, meeting and owner are this group's (the sides are also the "Led by"
+    # choices), 9 count, 10 the page's ids, 11 those commitments, 12 their lead agencies,
+    # 13-16 the other filters' choices (areas, agencies, meetings, members).
     ondcp = factories.agency("US", "ONDCP")
     filters = {
         "q": "Commitment",
@@ -105,13 +105,13 @@ def check_pages(client, c: Commitment, django_assert_num_queries) -> None:
         "mine": "on",
         "sort": "due",
     }
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(f"{url('commitments:commitment_list', G)}?{urlencode(filters)}")
     assert "Not understood" not in response.content.decode()
 
-    # The results alone (htmx): 1-3, 4 count, 5 the page of commitments, 6 their lead
-    # agencies; the filters are not rendered, so their choices are not read.
-    with django_assert_num_queries(6):
+    # The results alone (htmx): 1-3, 4 count, 5 the page's ids, 6 those commitments, 7 their
+    # lead agencies; the filters are not rendered, so their choices are not read.
+    with django_assert_num_queries(7):
         client.get(
             url("commitments:commitment_list", G), headers=htmx_headers("commitment-results")
         )
