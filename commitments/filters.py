@@ -110,8 +110,8 @@ class CommitmentFilterForm(forms.Form):
 
     def __init__(self, *args, group: WorkingGroup, inactive_after_days: int, **kwargs):
         super().__init__(*args, **kwargs)
-        # A model select's queryset checks a value given; building the four costs 1 ms, so
-        # only those given get theirs (their choices are drawn from the catalogue).
+        # A model select's queryset checks a value given: only those given get theirs (their
+        # choices are drawn from the catalogue).
         for name, queryset in self.value_querysets(group).items():
             if self.data.get(name):
                 self.fields[name].queryset = queryset()

@@ -303,12 +303,8 @@ FOLLOW_UP_CONSTANTS = {
 }
 
 
-# Rows per INSERT statement. PostgreSQL: several, because the records revision's triggers
-# (migration 0016) run once per statement, each raising the same row of the group's revision:
-# one row per statement raised it a million times in one transaction, and each raise walks the
-# versions of that row the transaction already left (100,000 commitments took over 10 minutes,
-# slower with every batch). Within PostgreSQL's 65,535 parameters. SQLite: one, its triggers
-# run per row anyway, and executemany of a one-row statement is its fastest insert.
+# Rows per INSERT statement. PostgreSQL: several, fewer round trips (within PostgreSQL's
+# 65,535 parameters). SQLite: one, as executemany of a one-row statement is its fastest insert.
 ROWS_PER_STATEMENT = {"postgresql": 500}
 
 

@@ -190,8 +190,7 @@ DATABASES = {
 }
 # PostgreSQL: parameters sent apart from the SQL (psycopg 3's server-side binding), so that
 # psycopg prepares a statement it sees run often and PostgreSQL plans it once per connection,
-# not on every request: the pages' joins cost more to plan than to run (the dashboard's feed:
-# 3 ms planning, 0.4 ms running). Off (DB_PREPARED_STATEMENTS=0) behind a pooler in
+# not on every request: the pages' joins cost more to plan than to run. Off (DB_PREPARED_STATEMENTS=0) behind a pooler in
 # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
     "DB_PREPARED_STATEMENTS", True

@@ -33,8 +33,8 @@ class _HistoryManager(HistoryManager):
     """django-simple-history's manager of history rows, except that the class it makes of
     itself and a queryset class is made once. The library's descriptor (`instance.history`)
     makes a new one on every access (`from_queryset`: a new class, its methods copied by
-    `inspect`), and every history record it writes starts with that access: about 0.1 ms, twice
-    on each follow-up."""
+    `inspect`), and every history record it writes starts with that access, twice on each
+    follow-up."""
 
     @classmethod
     @functools.cache

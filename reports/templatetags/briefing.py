@@ -1,10 +1,10 @@
 """The briefing pack's commitments, drawn in Python: `{% pack_items section %}`.
 
 The pack is the one page that shows every commitment of a group (templates/reports/briefing.html),
-so it has tens of thousands of rows where other pages have fifty. Drawn by the template language
-an item cost about 0.7 ms (its lookups, filters and date formatting), 7 of the 10 seconds of a
-pack of 10,000; drawn here it costs a few microseconds, with the same markup and the same
-escaping (`html.escape`, as autoescaping does), and each date and badge formatted once.
+so it has hundreds of rows where other pages have fifty. Drawn by the template language most
+of a part's time went on each item's lookups, filters and date formatting; drawn here, with the
+same markup and the same escaping (`html.escape`, as autoescaping does), each date and badge
+is formatted once (bench/README.md has the figures).
 tests/test_reports_pack.py holds the markup to what the template drew.
 """
 
