@@ -16,8 +16,8 @@ TIMELINE_PAGE_SIZE = 20
 
 @dataclass
 class CommitmentDetail:
-    """What the commitment page shows besides the commitment, each read when first asked: a
-    page kept whole (selectors.page_key) asks for neither."""
+    """What the commitment page shows besides the commitment, each read when first asked: the
+    fragments that show neither (the status block, the timeline) do not read them."""
 
     commitment: Commitment
 
@@ -43,8 +43,8 @@ def lead_agencies(*, commitment: Commitment) -> list[Agency]:
 
 def commitment_detail(*, commitment: Commitment) -> CommitmentDetail:
     """The lead agencies with their party (1 query) and the indicators with their latest
-    measurement (1 query), each read when first asked: the fragments that do not show them,
-    and a page kept whole, do not pay for them."""
+    measurement (1 query), each read when first asked: the fragments that do not show them do
+    not pay for them."""
     return CommitmentDetail(commitment=commitment)
 
 
