@@ -246,3 +246,43 @@ def test_it_drops_the_follow_ups_history_only_when_it_holds_copies(back_to_the_l
         new.get_model("commitments", "HistoricalFollowUp")
     assert "commitments_historicalfollowup" not in connection.introspection.table_names()
     assert new.get_model("commitments", "FollowUp").objects.get().note == "Met the counterparts."
+
+
+def revision_triggers() -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = [row[0] for row in cursor.fetchall()]
+    return [n for n in names if n.startswith(("catalogue_", "records_"))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_trades_the_revision_triggers_for_one_version_per_group(back_to_the_latest_schema):
+    """0020: the triggers that raised the catalogue and records revisions go, on both
+    databases; a group that existed gets its version; 0021: the dated tallies per month and
+    per year go. Backwards, both come back."""
+    old = migrate([("commitments", "0019_commitment_pack_order")])
+    assert revision_triggers()  # built by 0014, 0016 and 0018
+    group, *_ = old_group(old, name="Migrated", slug="migrated-version", short_name="MV")
+    Tally = old.get_model("commitments", "Tally")
+    Tally.objects.create(working_group=group, kind="due", key="2026-03-04", n=2)
+    Tally.objects.create(working_group=group, kind="due_m", key="2026-03", n=2)
+    Tally.objects.create(working_group=group, kind="due_y", key="2026", n=2)
+
+    new = migrate([("commitments", "0021_tallies_per_day_only")])
+    assert revision_triggers() == []
+    version = new.get_model("commitments", "GroupVersion").objects.get(working_group_id=group.pk)
+    assert version.version == 1
+    kinds = new.get_model("commitments", "Tally").objects.filter(working_group_id=group.pk)
+    assert sorted(kinds.values_list("kind", "key", "n")) == [("due", "2026-03-04", 2)]
+
+    back = migrate([("commitments", "0019_commitment_pack_order")])
+    assert revision_triggers()
+    rolled = back.get_model("commitments", "Tally").objects.filter(working_group_id=group.pk)
+    assert sorted(rolled.values_list("kind", "key", "n")) == [
+        ("due", "2026-03-04", 2),
+        ("due_m", "2026-03", 2),
+        ("due_y", "2026", 2),
+    ]

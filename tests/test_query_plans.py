@@ -46,11 +46,11 @@ def test_the_dashboard_counts_read_a_range_of_the_tallies_index(group, commitmen
     if connection.vendor == "postgresql":
         assert "tally_one_row_per_key" in text and "Seq Scan" not in text, text
     else:
-        # Each range a search of the unique constraint's index (SQLite names it itself), the
-        # years, months and days before a day (models.tallies.before_day), and the days due
-        # soon: seven ranges, never every row of the group.
+        # Each range a search of the unique constraint's index (SQLite names it itself): the
+        # days before a day, twice (overdue, inactive: models.tallies.before_day), and the
+        # days due soon; three ranges, never every row of the group.
         searches = [line for line in text.splitlines() if "SEARCH" in line]
-        assert "MULTI-INDEX OR" in text and len(searches) == 7, text
+        assert "MULTI-INDEX OR" in text and len(searches) == 3, text
         for line in searches:
             assert "USING INDEX" in line, text
             assert "working_group_id=? AND kind=? AND key>? AND key<?" in line, text
@@ -124,7 +124,7 @@ def test_the_lists_search_uses_the_full_text_index_despite_the_reference_match(g
 
 
 def test_the_sides_counts_read_ranges_of_the_tallies_index(group, commitment):
-    """Each side's overdue and inactive counts: six ranges per side, as the dashboard's."""
+    """Each side's overdue and inactive counts: two ranges per side, as the dashboard's."""
     parties = list(group.parties.all())
     with CaptureQueriesContext(connection) as captured:
         side_tallies(group=group, parties=parties, today=TODAY, quiet_before=TODAY)
@@ -140,7 +140,7 @@ def test_the_sides_counts_read_ranges_of_the_tallies_index(group, commitment):
         assert "tally_one_row_per_key" in text and "Seq Scan" not in text, text
     else:
         searches = [line for line in text.splitlines() if "SEARCH" in line]
-        assert "MULTI-INDEX OR" in text and len(searches) == 6 * len(parties) > 0, text
+        assert "MULTI-INDEX OR" in text and len(searches) == 2 * len(parties) > 0, text
         for line in searches:
             assert "working_group_id=? AND kind=? AND key>? AND key<?" in line, text
 

@@ -19,12 +19,8 @@ counts, and its key:
   ``"unled"`` (no lead agency).
 
 Dated keys are ISO strings, so a range of days is a range of keys (the unique index serves
-it), and the number of rows is bounded by the calendar, not by the number of commitments. Each
-dated kind is also counted per month and per year (``<kind>_m``, ``"YYYY-MM"``, and
-``<kind>_y``, ``"YYYY"``, after the same party prefix): a count of every day before a date
-then reads the years before its year, the months of its year before its month and the days of
-its month before it (`before_day`), at most some fifty rows, however long the group's
-history.
+it, `before_day`), and the number of rows is bounded by the calendar, not by the number of
+commitments.
 `contributions()` is the one definition of what a commitment adds; the services add a
 commitment's contributions when it appears, subtract them when it goes, and apply the
 difference when it changes (`services.tallies`); `services.tallies.tally_rebuild` counts
@@ -50,10 +46,8 @@ SIDE_ALONE = "side_alone"
 SIDE_DUE = "side_due"
 SIDE_ACTIVITY = "side_activity"
 SIDES = "sides"
-# The dated kinds, and the kinds that count them per month and per year.
+# The kinds counted by day.
 DATED = (DUE, ACTIVITY, SIDE_DUE, SIDE_ACTIVITY)
-MONTHS = {kind: f"{kind}_m" for kind in DATED}
-YEARS = {kind: f"{kind}_y" for kind in DATED}
 
 # What `contributions` reads of a commitment (a model instance or a values() dict).
 FIELDS = (
@@ -122,21 +116,12 @@ def contributions(commitment, sides: frozenset[int] | set[int] = frozenset()) ->
 
 
 def _dated(found: Counter, kind: str, prefix: str, day) -> None:
-    """Count one commitment under its day, its month and its year."""
-    iso = day.isoformat()
-    found[kind, prefix + iso, "n"] += 1
-    found[MONTHS[kind], prefix + iso[:7], "n"] += 1
-    found[YEARS[kind], prefix + iso[:4], "n"] += 1
+    """Count one commitment under its day."""
+    found[kind, prefix + day.isoformat(), "n"] += 1
 
 
 def before_day(kind: str, day: str, *, prefix: str = "") -> tuple[models.Q, ...]:
-    """The ranges of tallies whose sum counts the commitments of a dated `kind` on every day
-    before `day` ("YYYY-MM-DD"), among keys after `prefix`: the years before its year, the
-    months of its year before its month, the days of its month before it. Each is a range of
-    the unique index, once the group is added to it."""
-    month, year = day[:7], day[:4]
-    return (
-        models.Q(kind=YEARS[kind], key__gte=prefix, key__lt=prefix + year),
-        models.Q(kind=MONTHS[kind], key__gte=prefix + year, key__lt=prefix + month),
-        models.Q(kind=kind, key__gte=prefix + month, key__lt=prefix + day),
-    )
+    """The range of tallies whose sum counts the commitments of a dated `kind` on every day
+    before `day` ("YYYY-MM-DD"), among keys after `prefix`: a range of the unique index, once
+    the group is added to it."""
+    return (models.Q(kind=kind, key__gte=prefix, key__lt=prefix + day),)

@@ -52,8 +52,8 @@ class Tallies:
 
 def attention_counts(group: WorkingGroup, *, today: datetime.date, quiet_before: datetime.date):
     """How many open commitments are overdue, due within DUE_SOON_DAYS and inactive: sums over
-    the dated tallies, in the database, over ranges of the unique index that read at most some
-    fifty rows per count (`models.tallies.before_day`; tests/test_query_plans.py). A queryset of
+    the dated tallies, in the database, over ranges of the unique index: the days before, one
+    row a day (`models.tallies.before_day`; tests/test_query_plans.py). A queryset of
     one row (none without tallies)."""
     soon = rules.due_soon_until(today)
     overdue = tally.before_day(tally.DUE, today.isoformat())
