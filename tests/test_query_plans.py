@@ -156,11 +156,11 @@ def test_the_briefing_pack_reads_its_numbers_and_order_from_one_index(group, com
     assert list(pack.in_order(group, rank, areas)) == [commitment.pk]
     assert [n for *_, n in pack.numbers(group, rank)] == [1]
     for queryset in (pack.numbers(group, rank), pack.in_order(group, rank, areas)):
-        text = plan(queryset, avoid=("seqscan", "bitmapscan"))
+        # Plain index scans off too: inside a test's transaction the visibility map is never
+        # all-visible, so the planner may prefer reading the table through any index; with
+        # only index-only scans left, it must find one index that holds every column.
+        text = plan(queryset, avoid=("seqscan", "bitmapscan", "indexscan"))
         if connection.vendor == "postgresql":
-            # An index only scan (no table rows read): commitment_pack_order, or on a test
-            # database whose statistics other tests moved, another index holding the columns.
-            assert "Index Only Scan using commitment_" in text, text
-            assert "Seq Scan" not in text and "Heap" not in text, text
+            assert "Index Only Scan using commitment_pack_order" in text, text
         else:
             assert "USING COVERING INDEX commitment_pack_order" in text, text
